@@ -1,0 +1,1 @@
+//! Apply: executes a plan against the account, with a journal of every change.

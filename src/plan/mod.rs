@@ -1,0 +1,1 @@
+//! The plan: a pure diff of the manifest against the live state, its ordering and safety rails.

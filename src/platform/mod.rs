@@ -1,0 +1,1 @@
+//! The platform client: HTTP, pagination, retries, the rate limiter and capability detection.

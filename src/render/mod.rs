@@ -1,0 +1,1 @@
+//! Rendering of plans as text, markdown and JSON.
