@@ -193,7 +193,8 @@ impl Client {
                 Err(source) => return Err(transport_error(call, attempt, source)),
             };
             let wait = backoff.delay(attempt, retry_after);
-            tracing::debug!(path = %call.path, attempt, wait_ms = wait.as_millis() as u64, "retrying");
+            let wait_ms = wait.as_millis() as u64;
+            tracing::debug!(path = %call.path, attempt, wait_ms, "retrying");
             tokio::time::sleep(wait).await;
             attempt += 1;
         }

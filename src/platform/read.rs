@@ -33,7 +33,19 @@ impl Client {
     /// A kind whose endpoint answers 404 is not offered by this server and comes back as
     /// `None`; any other failure fails the whole read.
     pub async fn read_state(&self) -> Result<LiveState, PlatformError> {
-        let (account, agents, teams, custom_fields, tags, quick_replies, customer_lists) = tokio::try_join!(
+        // One join, so the singletons do not wait for the longest list.
+        let (
+            account,
+            agents,
+            teams,
+            custom_fields,
+            tags,
+            quick_replies,
+            customer_lists,
+            messaging_settings,
+            business_hours,
+            balance,
+        ) = tokio::try_join!(
             supported("account", self.account()),
             self.list::<Agent>(ObjectKind::Agent),
             self.list::<Team>(ObjectKind::Team),
@@ -41,8 +53,6 @@ impl Client {
             self.list::<Tag>(ObjectKind::Tag),
             self.list::<QuickReply>(ObjectKind::QuickReply),
             self.list::<CustomerList>(ObjectKind::CustomerList),
-        )?;
-        let (messaging_settings, business_hours, balance) = tokio::try_join!(
             self.singleton::<MessagingSettings>(ObjectKind::MessagingSettings),
             self.singleton::<BusinessHours>(ObjectKind::BusinessHours),
             self.singleton::<BalanceSettings>(ObjectKind::Balance),

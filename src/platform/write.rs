@@ -181,7 +181,7 @@ impl Client {
                 }
                 Err(error) => {
                     uncertain = true;
-                    tracing::debug!(path = %call.path, %error, "write outcome unknown, reading back");
+                    tracing::debug!(path = %call.path, %error, "outcome unknown: reading back");
                     if let Resolution::Landed(object) = self.resolve(call, intent).await? {
                         return Ok(object);
                     }
@@ -226,7 +226,7 @@ impl Client {
 
         match resolution {
             Ok(resolution) => {
-                tracing::debug!(path = %call.path, ?resolution, "resolved an unknown write outcome");
+                tracing::debug!(path = %call.path, ?resolution, "unknown outcome resolved");
                 Ok(resolution)
             }
             Err(error @ PlatformError::VersionConflict { .. }) => Err(error),
