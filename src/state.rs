@@ -212,3 +212,135 @@ pub struct LiveState {
     pub business_hours: Option<BusinessHours>,
     pub balance: Option<BalanceSettings>,
 }
+
+// ---------------------------------------------------------------------------------------------
+// Object kinds: the names the client, the sandbox and the plan share.
+// ---------------------------------------------------------------------------------------------
+
+/// A kind of object of the platform contract, with its wire names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectKind {
+    Agent,
+    Team,
+    CustomField,
+    Tag,
+    QuickReply,
+    CustomerList,
+    MessagingSettings,
+    BusinessHours,
+    Balance,
+}
+
+impl ObjectKind {
+    /// Every kind, in the order `apply` creates them.
+    pub const ALL: [ObjectKind; 9] = [
+        ObjectKind::Tag,
+        ObjectKind::CustomField,
+        ObjectKind::Team,
+        ObjectKind::Agent,
+        ObjectKind::QuickReply,
+        ObjectKind::CustomerList,
+        ObjectKind::MessagingSettings,
+        ObjectKind::BusinessHours,
+        ObjectKind::Balance,
+    ];
+
+    /// Path of the kind under the API base path: its list (or, for a singleton, the object).
+    pub fn path(self) -> &'static str {
+        match self {
+            ObjectKind::Agent => "/agents",
+            ObjectKind::Team => "/teams",
+            ObjectKind::CustomField => "/custom_fields",
+            ObjectKind::Tag => "/tags",
+            ObjectKind::QuickReply => "/quick_replies",
+            ObjectKind::CustomerList => "/customer_lists",
+            ObjectKind::MessagingSettings => "/messaging_settings",
+            ObjectKind::BusinessHours => "/business_hours",
+            ObjectKind::Balance => "/balance",
+        }
+    }
+
+    /// Key that wraps one object in request and answer bodies (`{"tag": {...}}`).
+    pub fn singular(self) -> &'static str {
+        match self {
+            ObjectKind::Agent => "agent",
+            ObjectKind::Team => "team",
+            ObjectKind::CustomField => "custom_field",
+            ObjectKind::Tag => "tag",
+            ObjectKind::QuickReply => "quick_reply",
+            ObjectKind::CustomerList => "customer_list",
+            ObjectKind::MessagingSettings => "messaging_settings",
+            ObjectKind::BusinessHours => "business_hours",
+            ObjectKind::Balance => "balance",
+        }
+    }
+
+    /// Key of the array in a list answer; a singleton has no list and answers its singular.
+    pub fn plural(self) -> &'static str {
+        match self {
+            ObjectKind::Agent => "agents",
+            ObjectKind::Team => "teams",
+            ObjectKind::CustomField => "custom_fields",
+            ObjectKind::Tag => "tags",
+            ObjectKind::QuickReply => "quick_replies",
+            ObjectKind::CustomerList => "customer_lists",
+            ObjectKind::MessagingSettings | ObjectKind::BusinessHours | ObjectKind::Balance => {
+                self.singular()
+            }
+        }
+    }
+
+    /// Words for people: `custom field`, `business hours`.
+    pub fn label(self) -> &'static str {
+        match self {
+            ObjectKind::Agent => "member",
+            ObjectKind::Team => "team",
+            ObjectKind::CustomField => "custom field",
+            ObjectKind::Tag => "tag",
+            ObjectKind::QuickReply => "quick reply",
+            ObjectKind::CustomerList => "customer list",
+            ObjectKind::MessagingSettings => "messaging settings",
+            ObjectKind::BusinessHours => "business hours",
+            ObjectKind::Balance => "balance",
+        }
+    }
+
+    /// One object per account, read and written at the kind's path, never created.
+    pub fn is_singleton(self) -> bool {
+        matches!(
+            self,
+            ObjectKind::MessagingSettings | ObjectKind::BusinessHours | ObjectKind::Balance
+        )
+    }
+
+    /// Field holding the server-assigned identifier used in paths (`id` for agents).
+    pub fn id_field(self) -> &'static str {
+        match self {
+            ObjectKind::Agent => "id",
+            _ => "web_id",
+        }
+    }
+
+    /// Field whose value is unique per account, `None` for singletons.
+    pub fn identity_field(self) -> Option<&'static str> {
+        match self {
+            ObjectKind::Agent => Some("email"),
+            ObjectKind::Team | ObjectKind::Tag | ObjectKind::CustomerList => Some("name"),
+            ObjectKind::CustomField => Some("key"),
+            ObjectKind::QuickReply => Some("title"),
+            ObjectKind::MessagingSettings | ObjectKind::BusinessHours | ObjectKind::Balance => None,
+        }
+    }
+
+    /// Whether two identity values that differ only in letter case name the same object.
+    pub fn identity_ignores_case(self) -> bool {
+        matches!(self, ObjectKind::Agent | ObjectKind::Tag)
+    }
+}
+
+impl std::fmt::Display for ObjectKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}
