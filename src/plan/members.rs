@@ -126,12 +126,15 @@ fn update(desired: &DesiredAgent, live: &Agent) -> Option<Change> {
         &desired.first_name,
         live.first_name.trim() == desired.first_name,
     );
-    fields.compare(
-        "last_name",
-        &live.last_name,
-        &desired.last_name,
-        same_optional_text(live.last_name.as_deref(), desired.last_name.as_deref()),
-    );
+    // A member without `last_name` keeps whatever the web app holds.
+    if desired.last_name.is_some() {
+        fields.compare(
+            "last_name",
+            &live.last_name,
+            &desired.last_name,
+            same_optional_text(live.last_name.as_deref(), desired.last_name.as_deref()),
+        );
+    }
 
     // Role, profile and permissions are one setting in the web app: send them together.
     let role_same = live.role == desired.role

@@ -26,6 +26,8 @@ mod tags;
 mod teams;
 
 #[cfg(test)]
+pub(crate) mod fixture;
+#[cfg(test)]
 mod tests;
 
 use serde::{Deserialize, Serialize};

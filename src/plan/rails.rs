@@ -252,3 +252,127 @@ fn rank(role: PlatformRole) -> u8 {
 fn role_name(role: PlatformRole) -> String {
     serde_json::to_value(role).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::model::{Kind, Policy};
+    use crate::plan::diff;
+    use crate::plan::fixture::{every_change, live, matching};
+
+    fn rails(manifest: &Manifest, options: PlanOptions) -> Vec<&'static str> {
+        let live = live();
+        let plan = diff(manifest, &live, &options);
+        check(&plan, manifest, &live, &options).iter().map(Violation::rail).collect()
+    }
+
+    fn policy(manifest: &mut Manifest, max_removals: Option<MaxRemovals>, min_admins: u32) {
+        manifest.policy = Some(Policy {
+            prune: vec![Kind::Members, Kind::Tags],
+            max_removals,
+            min_admins: Some(min_admins),
+        });
+    }
+
+    #[test]
+    fn destructive_and_spend_changes_need_their_flags() {
+        let manifest = every_change();
+        assert_eq!(
+            rails(&manifest, PlanOptions::default()),
+            ["allow_destroy", "allow_spend_increase"]
+        );
+        let allowed = PlanOptions { allow_destroy: true, allow_spend_increase: true };
+        assert!(rails(&manifest, allowed).is_empty());
+    }
+
+    #[test]
+    fn max_removals_counts_per_kind() {
+        let mut manifest = matching();
+        manifest.tags = Some(Vec::new());
+        policy(&mut manifest, Some(MaxRemovals::Count(2)), 0);
+        assert_eq!(rails(&manifest, PlanOptions::default()), ["max_removals"]);
+
+        policy(&mut manifest, Some(MaxRemovals::Count(3)), 0);
+        assert!(rails(&manifest, PlanOptions::default()).is_empty());
+    }
+
+    #[test]
+    fn max_removals_as_a_share_of_live_objects() {
+        let mut manifest = matching();
+        // One tag of three is 33%.
+        manifest.tags.as_mut().map(|tags| tags.pop());
+        policy(&mut manifest, Some(MaxRemovals::Percent("25%".into())), 0);
+        assert_eq!(rails(&manifest, PlanOptions::default()), ["max_removals"]);
+
+        policy(&mut manifest, Some(MaxRemovals::Percent("34%".into())), 0);
+        assert!(rails(&manifest, PlanOptions::default()).is_empty());
+    }
+
+    #[test]
+    fn min_admins_counts_active_admins_after_the_plan() {
+        let mut manifest = matching();
+        if let Some(members) = &mut manifest.members {
+            members[1].role = "admin".into();
+        }
+        policy(&mut manifest, None, 2);
+        assert!(rails(&manifest, PlanOptions::default()).is_empty());
+
+        // Demoting the second admin again, while the live account has two, is refused.
+        let live_two_admins = {
+            let mut state = live();
+            if let Some(agents) = &mut state.agents {
+                agents[1].role = PlatformRole::Admin;
+            }
+            state
+        };
+        let manifest = {
+            let mut manifest = matching();
+            policy(&mut manifest, None, 2);
+            manifest
+        };
+        let plan = diff(&manifest, &live_two_admins, &PlanOptions::default());
+        let violations = check(&plan, &manifest, &live_two_admins, &PlanOptions::default());
+        assert_eq!(violations, [Violation::TooFewAdmins { after: 1, min: 2 }]);
+    }
+
+    #[test]
+    fn an_account_already_short_of_admins_can_still_be_planned() {
+        let mut manifest = matching();
+        policy(&mut manifest, None, 3);
+        assert!(rails(&manifest, PlanOptions::default()).is_empty());
+    }
+
+    #[test]
+    fn the_key_must_open_the_manifest_account() {
+        let mut manifest = matching();
+        manifest.account.slug = "otra-cuenta".into();
+        assert_eq!(rails(&manifest, PlanOptions::default()), ["account_guard"]);
+    }
+
+    #[test]
+    fn the_key_owner_is_never_removed_or_demoted() {
+        let mut manifest = matching();
+        if let Some(members) = &mut manifest.members {
+            members[0].role = "supervisor".into();
+        }
+        // The only admin, too: `min_admins` (1 in the fixture) is broken as well.
+        assert_eq!(rails(&manifest, PlanOptions::default()), ["key_owner", "min_admins"]);
+
+        if let Some(members) = &mut manifest.members {
+            members.remove(0);
+        }
+        let names = rails(&manifest, PlanOptions::default());
+        assert_eq!(names, ["key_owner", "min_admins"]);
+    }
+
+    #[test]
+    fn violations_explain_themselves() {
+        let violation = Violation::KeyOwnerRemoved { email: "owner@andina.ec".into() };
+        assert_eq!(
+            violation.to_string(),
+            "the plan removes `owner@andina.ec`, the member whose API key is in use"
+        );
+        let help = miette::Diagnostic::help(&violation).map(|help| help.to_string());
+        assert!(help.is_some_and(|help| help.contains("keep `owner@andina.ec`")));
+    }
+}

@@ -188,6 +188,27 @@ mod tests {
     }
 
     #[test]
+    fn a_saved_plan_round_trips_with_its_fingerprints() {
+        let (manifest, live) = (crate::plan::fixture::every_change(), crate::plan::fixture::live());
+        let plan = crate::plan::diff(&manifest, &live, &Default::default());
+        let saved = SavedPlan::new(&plan, &manifest, b"version: 1\n", &live, UNIX_EPOCH);
+
+        assert_eq!(saved.account, "ferreteria-andina");
+        assert_eq!(saved.fingerprints.get("tags/t_1"), Some(&2));
+        assert_eq!(saved.fingerprints.get("agents/3"), Some(&3));
+        assert_eq!(saved.fingerprints.get("balance"), Some(&4));
+        for change in &saved.changes {
+            if let Some(key) = change.fingerprint_key() {
+                assert!(saved.fingerprints.contains_key(&key), "{key} not fingerprinted");
+            }
+        }
+
+        let read = SavedPlan::from_json(&saved.to_json()).unwrap();
+        assert_eq!(read, saved);
+        assert_eq!(read.plan(), plan);
+    }
+
+    #[test]
     fn other_format_versions_are_refused() {
         let error = SavedPlan::from_json(r#"{"format_version": 2}"#).unwrap_err();
         assert!(matches!(error, SavedPlanError::UnsupportedVersion { found: 2 }));
