@@ -229,6 +229,13 @@ impl Change {
         Some(fingerprint_key(self.kind, &target.id))
     }
 
+    /// True for a member update that reactivates a deactivated agent: apply calls the
+    /// reactivate endpoint before writing the other fields in `body`.
+    pub fn reactivates(&self) -> bool {
+        self.kind == ObjectKind::Member
+            && self.fields.iter().any(|field| field.path == "active" && field.after == true)
+    }
+
     /// The name before a rename, from the `name` field change.
     pub fn renamed_from(&self) -> Option<&str> {
         if self.action != Action::Rename {

@@ -79,6 +79,7 @@ fn members_resolve_roles_and_reactivate() {
 
     let luis = find(&plan, ObjectKind::Member, "luis@andina.ec");
     assert_eq!(luis.fields[0], FieldChange::new("active", false, true));
+    assert!(luis.reactivates() && !ana.reactivates());
 
     let pedro = find(&plan, ObjectKind::Member, "pedro@andina.ec");
     assert_eq!(pedro.action, Action::Remove);
