@@ -9,12 +9,13 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use serde::Serialize;
 use serde_json::Value;
 
 use super::executor::Outcome;
+use crate::plan::saved::rfc3339;
 
 /// An open run folder.
 #[derive(Debug)]
@@ -49,7 +50,7 @@ impl Journal {
     /// Makes a new run folder under `runs` (usually `.mercfg/runs`), named after the time.
     pub fn create(runs: &Path) -> std::io::Result<Journal> {
         fs::create_dir_all(runs)?;
-        let stamp = timestamp(SystemTime::now()).replace(':', "-");
+        let stamp = now().replace(':', "-");
         let mut dir = runs.join(&stamp);
         let mut attempt = 1;
         // Two runs in the same second get distinct folders; `create_dir` fails if it exists.
@@ -89,52 +90,12 @@ impl Journal {
 
 /// The current time for journal lines, RFC 3339 in UTC.
 pub fn now() -> String {
-    timestamp(SystemTime::now())
-}
-
-/// Formats a time as `YYYY-MM-DDTHH:MM:SSZ`.
-fn timestamp(time: SystemTime) -> String {
-    let seconds = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let (days, rest) = (seconds / 86_400, seconds % 86_400);
-    let (year, month, day) = civil_from_days(days as i64);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    )
-}
-
-/// Converts days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
-/// well-known algorithm, counting in 400-year eras).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = (day_of_year - (153 * month_index + 2) / 5 + 1) as u32;
-    let month = if month_index < 10 { month_index + 3 } else { month_index - 9 } as u32;
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+    rfc3339(SystemTime::now())
 }
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use super::*;
-
-    #[test]
-    fn timestamps_are_utc_calendar_dates() {
-        assert_eq!(timestamp(UNIX_EPOCH), "1970-01-01T00:00:00Z");
-        let leap_day = UNIX_EPOCH + Duration::from_secs(951_782_400 + 3_723);
-        assert_eq!(timestamp(leap_day), "2000-02-29T01:02:03Z");
-        let later = UNIX_EPOCH + Duration::from_secs(1_796_299_200);
-        assert_eq!(timestamp(later), "2026-12-03T12:00:00Z");
-    }
 
     #[test]
     fn every_line_is_json_and_runs_get_their_own_folder() {

@@ -37,7 +37,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::plan::{Action, Change, ObjectKind, Plan};
+use crate::plan::saved::{SavedPlan, fingerprints};
+use crate::plan::{Action, Change, ObjectKind};
 use crate::platform::Client;
 use crate::state::LiveState;
 
@@ -81,9 +82,9 @@ pub struct JournalError {
     source: std::io::Error,
 }
 
-/// Runs `plan` against the account. `observer` hears of each change as it starts and ends.
+/// Runs a plan against the account. `observer` hears of each change as it starts and ends.
 pub async fn apply(
-    plan: &Plan,
+    saved: &SavedPlan,
     live: &LiveState,
     client: &Client,
     options: &ApplyOptions,
@@ -92,15 +93,16 @@ pub async fn apply(
 ) -> Result<Report, JournalError> {
     let journal_error = |source| JournalError { dir: options.runs_dir.display().to_string(), source };
     let journal = Journal::create(&options.runs_dir).map_err(journal_error)?;
-    let saved = crate::plan::saved::SavedPlan::new(plan.clone(), live, &[], journal::now());
     journal.write_file("plan.json", &saved.to_json()).map_err(journal_error)?;
+    let plan = saved.plan();
 
     let steps = steps(&plan.changes);
     let changes: Arc<Vec<Change>> = Arc::new(plan.changes.clone());
     let before: Vec<Option<Value>> =
         plan.changes.iter().map(|change| write::before_image(change, live)).collect();
+    let current = fingerprints(live);
     let stale: Vec<Option<String>> =
-        plan.changes.iter().map(|change| write::stale_version(change, live)).collect();
+        plan.changes.iter().map(|change| write::stale_version(change, &current)).collect();
 
     let mut recorder = Recorder { journal, changes: &plan.changes, before: &before, inner: observer };
     let outcomes = executor::run(&steps, options.parallelism, stop, &mut recorder, |index| {
@@ -117,7 +119,7 @@ pub async fn apply(
     .await;
 
     let journal = recorder.journal;
-    let revert = match revert::manifest(plan, &outcomes, live) {
+    let revert = match revert::manifest(&plan, &outcomes, live) {
         Some(yaml) => Some(journal.write_file("revert.yaml", &yaml).map_err(journal_error)?),
         None => None,
     };
@@ -201,9 +203,4 @@ pub fn action_name(action: Action) -> &'static str {
 /// The default place for run folders, beside the manifest's working directory.
 pub fn default_runs_dir(root: &Path) -> PathBuf {
     root.join(".mercfg").join("runs")
-}
-
-/// Whether a kind can be written through the API at all.
-fn is_writable(kind: ObjectKind) -> bool {
-    kind != ObjectKind::Account
 }

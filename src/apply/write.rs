@@ -3,10 +3,11 @@
 
 use std::collections::BTreeMap;
 
+use serde::Serialize;
 use serde_json::Value;
 
 use super::executor::Outcome;
-use crate::plan::{Action, Change, ObjectKind, fingerprint_key};
+use crate::plan::{Action, Change, ObjectKind, Target, fingerprint_key};
 use crate::platform::{Client, PlatformError};
 use crate::state::{self, LiveState};
 
@@ -15,30 +16,49 @@ pub async fn execute(client: &Client, change: &Change) -> Outcome {
     if change.action == Action::Manual {
         return Outcome::Manual;
     }
+    let failed = |message: String| Outcome::Failed { message };
     let Some(kind) = wire_kind(change.kind) else {
-        return Outcome::Failed {
-            message: format!("the {} cannot be changed through the API", change.kind.label()),
-        };
+        return failed(format!("the {} cannot be changed through the API", change.kind.label()));
     };
-    match send(client, kind, change).await {
+    let target = match (&change.target, change.action) {
+        (None, Action::Create) => None,
+        (Some(target), _) => Some(target),
+        (None, _) => {
+            return failed(format!(
+                "the plan names no existing {} `{}` to change",
+                change.kind.label(),
+                change.key
+            ));
+        }
+    };
+    let agent_id = match target {
+        Some(target) if change.kind == ObjectKind::Member => match target.id.parse::<i64>() {
+            Ok(id) => id,
+            Err(_) => return failed(format!("`{}` is not an agent id", target.id)),
+        },
+        _ => 0,
+    };
+
+    match send(client, kind, change, target, agent_id).await {
         Ok(()) => Outcome::Applied,
         Err(error @ PlatformError::VersionConflict { .. }) => {
             Outcome::Conflict { message: error.to_string() }
         }
-        Err(error) => Outcome::Failed { message: error.to_string() },
+        Err(error) => failed(error.to_string()),
     }
 }
 
-async fn send(client: &Client, kind: state::ObjectKind, change: &Change) -> Result<(), PlatformError> {
+async fn send(
+    client: &Client,
+    kind: state::ObjectKind,
+    change: &Change,
+    target: Option<&Target>,
+    agent_id: i64,
+) -> Result<(), PlatformError> {
     let empty = Value::Object(Default::default());
     let body = change.body.as_ref().unwrap_or(&empty);
-    let Some(target) = &change.target else {
-        return match change.action {
-            Action::Create => client.create(kind, body).await.map(drop),
-            _ => Err(PlatformError::Setup {
-                message: format!("the plan has no target for the {} `{}`", change.kind.label(), change.key),
-            }),
-        };
+    let Some(target) = target else {
+        return client.create(kind, body).await.map(drop);
     };
 
     if kind.is_singleton() {
@@ -47,8 +67,8 @@ async fn send(client: &Client, kind: state::ObjectKind, change: &Change) -> Resu
     match change.action {
         Action::Create | Action::Update | Action::Rename => {
             let mut version = target.version;
-            if change.kind == ObjectKind::Member && reactivates(change) {
-                let agent = client.reactivate(agent_id(&target.id)?, version).await?;
+            if change.kind == ObjectKind::Member && change.reactivates() {
+                let agent = client.reactivate(agent_id, version).await?;
                 version = agent.get("version").and_then(Value::as_i64).unwrap_or(version + 1);
             }
             if body.as_object().is_some_and(|fields| !fields.is_empty()) {
@@ -61,7 +81,7 @@ async fn send(client: &Client, kind: state::ObjectKind, change: &Change) -> Resu
             client.create(kind, body).await.map(drop)
         }
         Action::Remove if change.kind == ObjectKind::Member => {
-            client.deactivate(agent_id(&target.id)?, target.version).await.map(drop)
+            client.deactivate(agent_id, target.version).await.map(drop)
         }
         Action::Remove => client.delete(kind, &target.id, target.version).await.map(drop),
         Action::Manual => Ok(()),
@@ -82,15 +102,6 @@ fn wire_kind(kind: ObjectKind) -> Option<state::ObjectKind> {
         ObjectKind::BusinessHours => state::ObjectKind::BusinessHours,
         ObjectKind::Balance => state::ObjectKind::Balance,
     })
-}
-
-fn agent_id(id: &str) -> Result<i64, PlatformError> {
-    id.parse().map_err(|_| PlatformError::Setup { message: format!("`{id}` is not an agent id") })
-}
-
-/// A member update that brings back a deactivated agent.
-fn reactivates(change: &Change) -> bool {
-    change.fields.iter().any(|field| field.path == "active" && field.after == Value::Bool(true))
 }
 
 /// Whether `change` cannot run unless `earlier` applied: a member needs the teams it joins,
@@ -142,22 +153,26 @@ fn filter_references<'a>(filter: &'a Value, kind: ObjectKind, out: &mut Vec<&'a 
 /// The live object a change writes to, as JSON, for the journal.
 pub fn before_image(change: &Change, live: &LiveState) -> Option<Value> {
     let id = &change.target.as_ref()?.id;
-    fn find<T: serde::Serialize>(items: &Option<Vec<T>>, matches: impl Fn(&T) -> bool) -> Option<Value> {
-        items.iter().flatten().find(|item| matches(item)).and_then(|item| serde_json::to_value(item).ok())
-    }
-    let whole = |item: &Option<_>| item.as_ref().and_then(|item| serde_json::to_value(item).ok());
     match change.kind {
-        ObjectKind::Account => whole(&live.account),
+        ObjectKind::Account => to_json(live.account.as_ref()),
         ObjectKind::Member => find(&live.agents, |agent| agent.id.to_string() == *id),
         ObjectKind::Team => find(&live.teams, |team| team.web_id == *id),
         ObjectKind::CustomField => find(&live.custom_fields, |field| field.web_id == *id),
         ObjectKind::Tag => find(&live.tags, |tag| tag.web_id == *id),
         ObjectKind::QuickReply => find(&live.quick_replies, |reply| reply.web_id == *id),
         ObjectKind::CustomerList => find(&live.customer_lists, |list| list.web_id == *id),
-        ObjectKind::MessagingSettings => whole(&live.messaging_settings),
-        ObjectKind::BusinessHours => whole(&live.business_hours),
-        ObjectKind::Balance => whole(&live.balance),
+        ObjectKind::MessagingSettings => to_json(live.messaging_settings.as_ref()),
+        ObjectKind::BusinessHours => to_json(live.business_hours.as_ref()),
+        ObjectKind::Balance => to_json(live.balance.as_ref()),
     }
+}
+
+fn find<T: Serialize>(items: &Option<Vec<T>>, matches: impl Fn(&T) -> bool) -> Option<Value> {
+    to_json(items.iter().flatten().find(|item| matches(item)))
+}
+
+fn to_json<T: Serialize>(item: Option<&T>) -> Option<Value> {
+    serde_json::to_value(item?).ok()
 }
 
 /// Why a change must not be sent because its object moved since the plan read it, given

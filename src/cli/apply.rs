@@ -1,9 +1,21 @@
-//! `mercfg apply FILE` or `mercfg apply plan.json`
+//! `mercfg apply FILE` or `mercfg apply plan.json`: plan (or load a saved plan), confirm,
+//! execute, and report every change's outcome.
 
-use std::path::PathBuf;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::TargetArgs;
+use miette::{IntoDiagnostic, WrapErr};
+
+use super::plan::{Prepared, prepare};
+use super::progress::{self, Progress};
+use super::{Reported, TargetArgs, diagnostics};
+use crate::apply::{self, ApplyOptions, StopSignal};
+use crate::manifest::model::{AccountSpec, Manifest};
+use crate::plan::PlanOptions;
+use crate::plan::rails;
+use crate::plan::saved::SavedPlan;
+use crate::render;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -15,8 +27,8 @@ pub struct Args {
     #[arg(long)]
     pub auto_approve: bool,
     /// Changes run at once within a dependency level.
-    #[arg(long, value_name = "N", default_value_t = 4)]
-    pub parallelism: usize,
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub parallelism: u16,
     /// Allow changes that destroy data (a custom field's type replaced).
     #[arg(long)]
     pub allow_destroy: bool,
@@ -25,6 +37,134 @@ pub struct Args {
     pub allow_spend_increase: bool,
 }
 
-pub fn run(_args: Args, _color: bool) -> miette::Result<ExitCode> {
-    Err(miette::miette!("`apply` is not built yet"))
+pub fn run(args: Args, color: bool) -> miette::Result<ExitCode> {
+    super::runtime()?.block_on(async {
+        let options = PlanOptions {
+            allow_destroy: args.allow_destroy,
+            allow_spend_increase: args.allow_spend_increase,
+        };
+        let prepared = if is_saved_plan(&args.file) {
+            load_saved(&args.file, &args.target, options).await?
+        } else {
+            prepare(&args.file, &args.target, options, color).await?
+        };
+        let plan = prepared.plan();
+
+        print!("{}", render::text(&plan, color));
+        if !prepared.violations.is_empty() {
+            diagnostics::print_all(&prepared.violations, color);
+            prepared.connection.close().await;
+            return Err(Reported.into());
+        }
+        if plan.is_empty() {
+            prepared.connection.close().await;
+            return Ok(ExitCode::SUCCESS);
+        }
+        if !args.auto_approve && !confirm()? {
+            eprintln!("Apply cancelled; nothing was changed.");
+            prepared.connection.close().await;
+            return Ok(ExitCode::FAILURE);
+        }
+
+        let stop = StopSignal::default();
+        let stopper = tokio::spawn(stop_on_signal(stop.clone()));
+        let apply_options = ApplyOptions {
+            parallelism: usize::from(args.parallelism),
+            runs_dir: apply::default_runs_dir(Path::new(".")),
+        };
+        let mut progress = Progress::new(&plan.changes);
+        let report = apply::apply(
+            &prepared.saved,
+            &prepared.live,
+            &prepared.connection.client,
+            &apply_options,
+            &stop,
+            &mut progress,
+        )
+        .await?;
+        progress.finish();
+        stopper.abort();
+        prepared.connection.close().await;
+
+        print!("\n{}", progress::report(&plan.changes, &report.outcomes));
+        eprintln!("Journal: {}", report.run_dir.display());
+        if let Some(revert) = &report.revert {
+            eprintln!("To undo this run: mercfg apply {}", revert.display());
+        }
+        Ok(if report.succeeded() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    })
+}
+
+/// A saved plan is JSON; a manifest is YAML whose first non-blank character is never `{`
+/// in practice, but the extension decides first.
+fn is_saved_plan(path: &Path) -> bool {
+    path.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("json"))
+}
+
+/// Loads a saved plan and reads the account it was made for. The rails that depend only on
+/// the account and the flags are checked again; `max_removals` and `min_admins` were
+/// checked when the plan was saved.
+async fn load_saved(
+    path: &Path,
+    target: &TargetArgs,
+    options: PlanOptions,
+) -> miette::Result<Prepared> {
+    let text = std::fs::read_to_string(path)
+        .into_diagnostic()
+        .wrap_err_with(|| format!("cannot read the saved plan `{}`", path.display()))?;
+    let saved = SavedPlan::from_json(&text)?;
+    let manifest = Manifest {
+        version: 1,
+        account: AccountSpec { slug: saved.account.clone(), timezone: None, api_key_env: None },
+        vars: Default::default(),
+        extends: None,
+        roles: None,
+        members: None,
+        teams: None,
+        messaging: None,
+        custom_fields: None,
+        tags: None,
+        quick_replies: None,
+        customer_lists: None,
+        balance: None,
+        policy: None,
+    };
+    let connection = target.connect(None).await?;
+    let live = connection.client.read_state().await?;
+    let violations = rails::check(&saved.plan(), &manifest, &live, &options);
+    Ok(Prepared { manifest, saved, live, violations, connection })
+}
+
+/// Asks on the terminal; without one, apply needs `--auto-approve`.
+fn confirm() -> miette::Result<bool> {
+    if !std::io::stdin().is_terminal() {
+        return Err(miette::miette!(
+            help = "pass `--auto-approve` to apply without asking (as CI does)",
+            "apply needs confirmation, and there is no terminal to ask on"
+        ));
+    }
+    eprint!("\nApply these changes? Only `yes` is accepted: ");
+    std::io::stderr().flush().into_diagnostic()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer).into_diagnostic()?;
+    Ok(answer.trim() == "yes")
+}
+
+/// Ctrl-C or SIGTERM: start no more changes, let those in flight finish.
+async fn stop_on_signal(stop: StopSignal) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let Ok(mut terminate) = signal(SignalKind::terminate()) else { return };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    eprintln!("\nStopping: no new changes start; those in flight finish.");
+    stop.stop();
 }

@@ -3,15 +3,16 @@
 
 mod apply;
 mod customers;
+mod diagnostics;
 mod export;
 mod init;
 mod plan;
+mod progress;
 mod sandbox;
 mod schema;
 mod target;
 mod validate;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -91,11 +92,25 @@ pub fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        Err(report) if report.downcast_ref::<Reported>().is_some() => ExitCode::FAILURE,
         Err(report) => {
-            eprintln!("{report:?}");
+            eprint!("{}", diagnostics::render(&diagnostics::handler(color), report.as_ref()));
             ExitCode::FAILURE
         }
     }
+}
+
+/// An error already shown to the user; the command only has to exit 1.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("already reported")]
+pub struct Reported;
+
+/// The async runtime of a command that talks to the network.
+fn runtime() -> miette::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| miette::miette!("cannot start the async runtime: {error}"))
 }
 
 /// Whether stdout should be coloured, from `--color`, `NO_COLOR` and whether it is a terminal.
@@ -123,6 +138,3 @@ fn init_logging(verbose: u8) {
         .with_target(false)
         .init();
 }
-
-/// A path given on the command line, or `-` for standard input/output.
-pub type PathArg = PathBuf;

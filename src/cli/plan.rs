@@ -1,9 +1,20 @@
-//! `mercfg plan FILE`
+//! `mercfg plan FILE`: read the live account, diff it against the manifest, print the
+//! changes, and check the safety rails.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::TargetArgs;
+use miette::{IntoDiagnostic, WrapErr};
+use tokio::task::JoinSet;
+
+use super::target::Connection;
+use super::{Reported, TargetArgs, diagnostics};
+use crate::manifest::{self, Manifest};
+use crate::plan::rails::{self, Violation};
+use crate::plan::saved::SavedPlan;
+use crate::plan::{self, Plan, PlanOptions};
+use crate::render;
+use crate::state::LiveState;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -20,6 +31,12 @@ pub struct Args {
     /// Exit 2 when the plan has changes, 0 when it has none, 1 on error.
     #[arg(long)]
     pub detailed_exitcode: bool,
+    /// Plan as if destructive changes were allowed (the rail is checked again at apply).
+    #[arg(long)]
+    pub allow_destroy: bool,
+    /// Plan as if spend increases were allowed (the rail is checked again at apply).
+    #[arg(long)]
+    pub allow_spend_increase: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -29,6 +46,101 @@ pub enum Format {
     Json,
 }
 
-pub fn run(_args: Args, _color: bool) -> miette::Result<ExitCode> {
-    Err(miette::miette!("`plan` is not built yet"))
+/// A plan made and checked, with what it was made from.
+pub struct Prepared {
+    pub manifest: Manifest,
+    pub saved: SavedPlan,
+    pub live: LiveState,
+    pub violations: Vec<Violation>,
+    pub connection: Connection,
+}
+
+impl Prepared {
+    pub fn plan(&self) -> Plan {
+        self.saved.plan()
+    }
+}
+
+pub fn run(args: Args, color: bool) -> miette::Result<ExitCode> {
+    super::runtime()?.block_on(async {
+        let options = PlanOptions {
+            allow_destroy: args.allow_destroy,
+            allow_spend_increase: args.allow_spend_increase,
+        };
+        let prepared = prepare(&args.file, &args.target, options, color).await?;
+        let plan = prepared.plan();
+
+        let rendered = match args.format {
+            Format::Text => render::text(&plan, color),
+            Format::Markdown => render::markdown(&plan),
+            Format::Json => render::json(&plan),
+        };
+        print!("{rendered}");
+        if let Some(out) = &args.out {
+            write_atomically(out, &prepared.saved.to_json())?;
+            eprintln!("Saved the plan to {}; apply it with `mercfg apply {}`.", out.display(), out.display());
+        }
+        prepared.connection.close().await;
+
+        if !prepared.violations.is_empty() {
+            diagnostics::print_all(&prepared.violations, color);
+            return Err(Reported.into());
+        }
+        Ok(match (args.detailed_exitcode, plan.is_empty()) {
+            (true, false) => ExitCode::from(2),
+            _ => ExitCode::SUCCESS,
+        })
+    })
+}
+
+/// Loads the manifest, reads the account, diffs, asks the server for list previews and
+/// checks the rails. Manifest problems are printed here and end the command.
+pub async fn prepare(
+    file: &Path,
+    target: &TargetArgs,
+    options: PlanOptions,
+    color: bool,
+) -> miette::Result<Prepared> {
+    let bytes = std::fs::read(file)
+        .into_diagnostic()
+        .wrap_err_with(|| format!("cannot read `{}`", file.display()))?;
+    let manifest = match manifest::load(file) {
+        Ok(loaded) => loaded.manifest,
+        Err(problems) => {
+            diagnostics::print_all(&problems.items, color);
+            return Err(Reported.into());
+        }
+    };
+
+    let connection = target.connect(manifest.account.api_key_env.as_deref()).await?;
+    let live = connection.client.read_state().await?;
+    let mut plan = plan::diff(&manifest, &live, &options);
+    preview_lists(&connection, &mut plan).await?;
+
+    let violations = rails::check(&plan, &manifest, &live, &options);
+    let saved = SavedPlan::new(&plan, &manifest, &bytes, &live, std::time::SystemTime::now());
+    Ok(Prepared { manifest, saved, live, violations, connection })
+}
+
+/// Asks the server how many customers each changed list filter matches, all at once.
+async fn preview_lists(connection: &Connection, plan: &mut Plan) -> miette::Result<()> {
+    let mut previews = JoinSet::new();
+    for (index, filter) in plan.previews_needed() {
+        let client = connection.client.clone();
+        previews.spawn(async move { (index, client.preview(&filter).await) });
+    }
+    while let Some(joined) = previews.join_next().await {
+        let (index, count) = joined.into_diagnostic()?;
+        plan.set_preview(index, count?);
+    }
+    Ok(())
+}
+
+/// Writes through a temporary file beside `path`, so a reader never sees half a file.
+pub fn write_atomically(path: &Path, contents: &str) -> miette::Result<()> {
+    let partial = path.with_extension("partial");
+    std::fs::write(&partial, contents)
+        .and_then(|()| std::fs::rename(&partial, path))
+        .into_diagnostic()
+        .wrap_err_with(|| format!("cannot write `{}`", path.display()))
 }

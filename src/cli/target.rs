@@ -1,6 +1,22 @@
-//! Which account a command talks to: `--sandbox`, `--endpoint`, the API key and the rate limit.
+//! Which account a command talks to: `--sandbox`, `--endpoint`, the API key and the rate
+//! limit; and the connection made from them.
 
 use std::path::PathBuf;
+
+use miette::{IntoDiagnostic, WrapErr};
+
+use crate::platform::{Client, ClientConfig, Secret};
+use crate::sandbox::{RunningSandbox, SandboxConfig};
+
+/// Where the embedded sandbox keeps its data, relative to the working directory.
+pub const SANDBOX_DB: &str = ".mercfg/sandbox.db";
+
+/// Requests per second against a real account unless `--rate-limit` says otherwise: well
+/// under the platform's limit, so other integrations on the account keep working.
+const DEFAULT_RATE_LIMIT: f64 = 10.0;
+
+/// The embedded sandbox has no platform behind it to protect.
+const SANDBOX_RATE_LIMIT: f64 = 1000.0;
 
 /// Flags shared by every command that reads or writes an account.
 #[derive(Debug, Clone, clap::Args)]
@@ -9,15 +25,78 @@ pub struct TargetArgs {
     #[arg(long, conflicts_with_all = ["endpoint", "api_key_file"])]
     pub sandbox: bool,
 
-    /// Base URL of the platform.
-    #[arg(long, env = "MERCATELY_ENDPOINT", default_value = "https://app.mercately.com")]
-    pub endpoint: String,
+    /// Base URL of the platform [default: https://app.mercately.com].
+    #[arg(long, env = "MERCATELY_ENDPOINT")]
+    pub endpoint: Option<String>,
 
     /// Read the API key from this file instead of `MERCATELY_API_KEY`.
     #[arg(long, value_name = "FILE")]
     pub api_key_file: Option<PathBuf>,
 
-    /// Most requests per second sent to the account.
-    #[arg(long, value_name = "N", default_value_t = 10.0)]
-    pub rate_limit: f64,
+    /// Most requests per second sent to the account [default: 10; sandbox: 1000].
+    #[arg(long, value_name = "N")]
+    pub rate_limit: Option<f64>,
+}
+
+/// A client for the chosen account, and the embedded sandbox behind it when there is one.
+pub struct Connection {
+    pub client: Client,
+    /// Kept alive for as long as the connection is used.
+    pub sandbox: Option<RunningSandbox>,
+}
+
+impl Connection {
+    /// Stops the embedded sandbox, if any, after its requests in flight.
+    pub async fn close(self) {
+        if let Some(sandbox) = self.sandbox {
+            if let Err(error) = sandbox.stop().await {
+                tracing::warn!("the embedded sandbox did not stop cleanly: {error}");
+            }
+        }
+    }
+}
+
+impl TargetArgs {
+    /// Connects to the account. `key_env` is the manifest's `account.api_key_env`, which
+    /// names the variable holding this account's key when it is not `MERCATELY_API_KEY`.
+    pub async fn connect(&self, key_env: Option<&str>) -> miette::Result<Connection> {
+        if self.sandbox {
+            let sandbox = crate::sandbox::start(SandboxConfig {
+                db_path: PathBuf::from(SANDBOX_DB),
+                ..SandboxConfig::default()
+            })
+            .await
+            .wrap_err("cannot start the embedded sandbox")?;
+            tracing::debug!("embedded sandbox on {}", sandbox.url());
+            let mut config = ClientConfig::new(sandbox.url(), sandbox.api_key.clone());
+            config.rate_limit = self.rate_limit.unwrap_or(SANDBOX_RATE_LIMIT);
+            let client = Client::new(config)?;
+            return Ok(Connection { client, sandbox: Some(sandbox) });
+        }
+
+        let endpoint = self.endpoint.clone().unwrap_or_else(|| "https://app.mercately.com".into());
+        let mut config = ClientConfig::new(endpoint, self.api_key(key_env)?);
+        config.rate_limit = self.rate_limit.unwrap_or(DEFAULT_RATE_LIMIT);
+        Ok(Connection { client: Client::new(config)?, sandbox: None })
+    }
+
+    /// The key from `--api-key-file`, else the manifest's `api_key_env`, else
+    /// `MERCATELY_API_KEY`.
+    fn api_key(&self, key_env: Option<&str>) -> miette::Result<Secret> {
+        if let Some(path) = &self.api_key_file {
+            let text = std::fs::read_to_string(path)
+                .into_diagnostic()
+                .wrap_err_with(|| format!("cannot read the API key file `{}`", path.display()))?;
+            return Ok(Secret::new(text.trim()));
+        }
+        let variable = key_env.unwrap_or("MERCATELY_API_KEY");
+        match std::env::var(variable) {
+            Ok(key) if !key.trim().is_empty() => Ok(Secret::new(key.trim())),
+            _ => Err(miette::miette!(
+                help = "export the account's key, pass `--api-key-file FILE`, or try \
+                        `--sandbox` to work against the local sandbox",
+                "no API key: `{variable}` is not set"
+            )),
+        }
+    }
 }
