@@ -76,7 +76,8 @@ pub fn run(args: Args, color: bool) -> miette::Result<ExitCode> {
             Format::Json => render::json(&plan),
         };
         print!("{rendered}");
-        if let Some(out) = &args.out {
+        // A plan the rails refuse is not saved: there would be nothing to apply.
+        if let (Some(out), true) = (&args.out, prepared.violations.is_empty()) {
             write_atomically(out, &prepared.saved.to_json())?;
             eprintln!("Saved the plan to {}; apply it with `mercfg apply {}`.", out.display(), out.display());
         }
