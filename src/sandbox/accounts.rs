@@ -42,7 +42,7 @@ pub fn ensure_default(
     let seeding = Seeding { seed: config.seed, customers: config.seed_customers };
     let wanted = config.api_key.clone();
 
-    let outcome = database
+    database
         .write(|db| {
             let stored: Option<(i64, String)> = db
                 .query_row(
@@ -79,8 +79,7 @@ pub fn ensure_default(
                 }
             }
         })
-        .map_err(fail)?;
-    outcome
+        .map_err(fail)?
 }
 
 fn slug_of_key(db: &Connection, key: &str) -> Result<Option<String>, ApiError> {

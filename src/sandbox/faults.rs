@@ -101,11 +101,13 @@ pub async fn inject(State(app): State<Arc<App>>, request: Request, next: Next) -
     let peer = request.extensions().get::<ConnectInfo<Peer>>().map(|info| info.0.clone());
     let response = next.run(request).await;
 
-    if writes && response.status().is_success() && faults.roll(faults.drop_rate) {
-        if let Some(peer) = peer {
-            tracing::debug!(peer = %peer.addr, "sandbox drops the answer of a committed write");
-            peer.cut();
-        }
+    if writes
+        && response.status().is_success()
+        && faults.roll(faults.drop_rate)
+        && let Some(peer) = peer
+    {
+        tracing::debug!(peer = %peer.addr, "sandbox drops the answer of a committed write");
+        peer.cut();
     }
     response
 }

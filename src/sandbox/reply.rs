@@ -115,6 +115,10 @@ pub fn object(status: StatusCode, singular: &str, value: Value) -> Response {
 
 /// `{"results", "total_pages", "<plural>": [...]}` for one page of `items`.
 pub fn page(plural: &str, items: Vec<Value>, page: usize) -> Response {
+    axum::Json(page_body(plural, items, page)).into_response()
+}
+
+fn page_body(plural: &str, items: Vec<Value>, page: usize) -> Value {
     let results = items.len();
     let total_pages = results.div_ceil(PAGE_SIZE).max(1);
     let start = (page - 1).saturating_mul(PAGE_SIZE);
@@ -124,7 +128,7 @@ pub fn page(plural: &str, items: Vec<Value>, page: usize) -> Response {
     body.insert("results".to_owned(), Value::from(results));
     body.insert("total_pages".to_owned(), Value::from(total_pages));
     body.insert(plural.to_owned(), Value::Array(shown));
-    axum::Json(Value::Object(body)).into_response()
+    Value::Object(body)
 }
 
 /// The `page` query parameter: 1 when absent.
@@ -192,8 +196,13 @@ mod tests {
     #[test]
     fn pages_past_the_end_are_empty_with_the_same_totals() {
         let items: Vec<Value> = (0..150).map(Value::from).collect();
-        let response = page("tags", items, 3);
-        assert_eq!(response.status(), StatusCode::OK);
+        let second = page_body("tags", items.clone(), 2);
+        assert_eq!(second["tags"].as_array().map(Vec::len), Some(50));
+        assert_eq!(second["tags"][0], 100);
+        let past = page_body("tags", items, 3);
+        assert_eq!((past["results"].clone(), past["total_pages"].clone()), (json!(150), json!(2)));
+        assert_eq!(past["tags"], json!([]));
+        assert_eq!(page_body("tags", Vec::new(), 1)["total_pages"], 1);
     }
 
     #[test]
