@@ -102,6 +102,17 @@ pub fn web_id_of<K: Kind>(
         .optional()?)
 }
 
+/// Refuses a list where an object belongs: serde would read a struct from a sequence of
+/// its fields, so `"filter": ["city", "is_set"]` must be stopped before it gets that far.
+pub fn check_shape(base: &Map<String, Value>, name: &str, value: &Value) -> Result<(), ApiError> {
+    let wants_object = matches!(base.get(name), Some(Value::Object(_)))
+        || matches!(name, "filter" | "permissions");
+    if wants_object && value.is_array() {
+        return Err(ApiError::invalid(format!("`{name}` must be an object, not a list")));
+    }
+    Ok(())
+}
+
 /// Builds the object a create or an update asks for: `base` with the request's writable
 /// `fields` laid over it, then `web_id` and `version` set.
 pub fn merge<K: Kind>(
@@ -116,6 +127,7 @@ pub fn merge<K: Kind>(
     };
     for (name, value) in fields {
         if !READ_ONLY.contains(&name.as_str()) && !K::COMPUTED.contains(&name.as_str()) {
+            check_shape(&object, &name, &value)?;
             object.insert(name, value);
         }
     }

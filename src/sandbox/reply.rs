@@ -158,20 +158,25 @@ pub fn unwrap_body(bytes: &[u8], singular: &str) -> Result<Map<String, Value>, A
     }
 }
 
-/// The version named by `If-Match`: 428 when missing.
+/// The version named by `If-Match`: 428 when missing. A write reads it before the body,
+/// and compares it (412) only once the body has passed validation (422).
 pub fn if_match(headers: &HeaderMap) -> Result<i64, ApiError> {
     let value = headers.get(header::IF_MATCH).ok_or(ApiError::VersionRequired)?;
     let text = value.to_str().unwrap_or_default().trim();
     // Accept a bare number, a quoted entity tag, or a weak one: `3`, `"3"`, `W/"3"`.
     let bare = text.trim_start_matches("W/").trim_matches('"');
     bare.parse::<i64>().map_err(|_| {
-        ApiError::VersionConflict(format!("`If-Match` must carry a version number, not `{text}`"))
+        ApiError::invalid(format!("`If-Match` must carry a version number, not `{text}`"))
     })
 }
 
 /// Checks `If-Match` against the stored version; `label` names the object in the message.
 pub fn check_version(headers: &HeaderMap, label: &str, current: i64) -> Result<(), ApiError> {
-    let wanted = if_match(headers)?;
+    same_version(if_match(headers)?, label, current)
+}
+
+/// Compares the version a client named with the stored one: 412 when they differ.
+pub fn same_version(wanted: i64, label: &str, current: i64) -> Result<(), ApiError> {
     if wanted == current {
         Ok(())
     } else {

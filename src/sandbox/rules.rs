@@ -39,6 +39,9 @@ impl Kind for Team {
 
     fn check(&self, _: Option<&Self>, db: &Connection, account: i64) -> Result<(), ApiError> {
         require_text("team", "name", &self.name, 80)?;
+        if self.max_open_chats_per_agent.is_some_and(|limit| !(1..=1000).contains(&limit)) {
+            return Err(ApiError::invalid("`max_open_chats_per_agent` must be from 1 to 1000"));
+        }
         let others = objects::all::<Team>(db, account)?;
         let mut problems = Vec::new();
         for channel in &self.default_for {

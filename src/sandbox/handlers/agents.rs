@@ -37,6 +37,7 @@ fn merge(base: Value, fields: Map<String, Value>) -> Result<Agent, ApiError> {
     };
     for (name, value) in fields {
         if !READ_ONLY.contains(&name.as_str()) {
+            objects::check_shape(&object, &name, &value)?;
             object.insert(name, value);
         }
     }
@@ -133,11 +134,12 @@ pub async fn update(
     let id = agent_id(&id)?;
     let agent = app.db.write(|db| {
         let before = agents::find(db, caller.account, id)?;
-        reply::check_version(&headers, &format!("agent {id}"), before.version)?;
+        let wanted = reply::if_match(&headers)?;
         let fields = reply::unwrap_body(&body, "agent")?;
         let mut agent = merge(serde_json::to_value(&before)?, fields)?;
-        agent.version = before.version + 1;
         check(db, caller.account, &agent)?;
+        reply::same_version(wanted, &format!("agent {id}"), before.version)?;
+        agent.version = before.version + 1;
         agents::check_email(db, caller.account, &agent.email, Some(id))?;
         agents::save(db, &agent)?;
         Ok(agent)

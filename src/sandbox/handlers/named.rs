@@ -85,13 +85,14 @@ pub async fn update<K: Kind>(
 ) -> Result<Response, ApiError> {
     let object = app.db.write(|db| {
         let stored = objects::find::<K>(db, caller.account, &web_id)?;
-        reply::check_version(&headers, &label::<K>(&web_id), stored.version)?;
+        let wanted = reply::if_match(&headers)?;
         let fields = reply::unwrap_body(&body, K::SINGULAR)?;
-
         let before = stored.object;
         let base = serde_json::to_value(&before)?;
         let after: K = objects::merge(base, fields, &web_id, stored.version + 1)?;
         after.check(Some(&before), db, caller.account)?;
+        reply::same_version(wanted, &label::<K>(&web_id), stored.version)?;
+
         objects::check_unique(db, caller.account, &after, &web_id)?;
         objects::replace(db, caller.account, &web_id, &after)?;
         K::after_update(&before, &after, db, caller.account)?;

@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::sandbox::accounts::{self, Caller};
+use crate::sandbox::objects;
 use crate::sandbox::reply::{self, ApiError};
 use crate::sandbox::routes::App;
 use crate::sandbox::time::parse_duration;
@@ -173,12 +174,13 @@ pub async fn update<K: Singleton>(
     let value = app.db.write(|db| {
         let mut current = serde_json::to_value(load::<K>(db, caller.account)?)?;
         let version = current.get("version").and_then(Value::as_i64).unwrap_or(1);
-        reply::check_version(&headers, &K::PATH.replace('_', " "), version)?;
+        let wanted = reply::if_match(&headers)?;
         let fields = reply::unwrap_body(&body, K::PATH)?;
 
         if let Value::Object(object) = &mut current {
             for (name, value) in fields {
                 if !K::READ_ONLY.contains(&name.as_str()) {
+                    objects::check_shape(object, &name, &value)?;
                     object.insert(name, value);
                 }
             }
@@ -187,6 +189,7 @@ pub async fn update<K: Singleton>(
         let updated: K = serde_json::from_value(current)
             .map_err(|error| ApiError::invalid(format!("invalid {}: {error}", K::PATH)))?;
         updated.check()?;
+        reply::same_version(wanted, &K::PATH.replace('_', " "), version)?;
 
         let body = serde_json::to_string(&updated)?;
         db.prepare_cached(
