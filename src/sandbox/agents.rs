@@ -1,10 +1,12 @@
 //! Agents (the manifest's members) as stored: email unique across all accounts, seats
 //! counted over active agents, open chats computed from the customers.
 
+use std::collections::HashMap;
+
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::customers;
-use super::reply::ApiError;
+use super::reply::{self, ApiError, PAGE_SIZE};
 use crate::state::Agent;
 
 /// Every agent of the account, active or not, by id, with `open_chats` filled.
@@ -22,6 +24,54 @@ pub fn all(db: &Connection, account: i64) -> Result<Vec<Agent>, ApiError> {
     Ok(agents)
 }
 
+/// One page of the account's agents by id, with `open_chats` filled, and how many there are.
+pub fn page(db: &Connection, account: i64, page: usize) -> Result<(usize, Vec<Agent>), ApiError> {
+    let total: i64 = db
+        .prepare_cached("SELECT count(*) FROM agents WHERE account_id = ?1")?
+        .query_row(params![account], |row| row.get(0))?;
+    let mut statement = db.prepare_cached(
+        "SELECT body FROM agents WHERE account_id = ?1 ORDER BY id LIMIT ?2 OFFSET ?3",
+    )?;
+    let bodies = statement
+        .query_map(params![account, PAGE_SIZE as i64, reply::offset(page) as i64], |row| {
+            row.get::<_, String>(0)
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut agents = bodies
+        .iter()
+        .map(|body| Ok(serde_json::from_str(body)?))
+        .collect::<Result<Vec<Agent>, ApiError>>()?;
+    fill_open_chats(db, account, &mut agents)?;
+    Ok((total as usize, agents))
+}
+
+/// Agent ids by lowercased email.
+pub fn ids_by_email(db: &Connection, account: i64) -> Result<HashMap<String, i64>, ApiError> {
+    let mut statement =
+        db.prepare_cached("SELECT email_key, id FROM agents WHERE account_id = ?1")?;
+    let pairs = statement
+        .query_map(params![account], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<Result<HashMap<_, _>, _>>()?;
+    Ok(pairs)
+}
+
+/// Open chats per team name: the sum over the team's agents.
+pub fn open_chats_by_team(db: &Connection, account: i64) -> Result<HashMap<String, u64>, ApiError> {
+    let chats = customers::open_chats_by_agent(db, account)?;
+    let mut statement = db.prepare_cached(
+        "SELECT agents.id, team.value FROM agents, json_each(agents.body, '$.teams') AS team \
+         WHERE agents.account_id = ?1",
+    )?;
+    let memberships = statement
+        .query_map(params![account], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut teams = HashMap::new();
+    for (agent, team) in memberships {
+        *teams.entry(team).or_insert(0) += chats.get(&agent).copied().unwrap_or(0);
+    }
+    Ok(teams)
+}
+
 /// The agent with this id in the account, with `open_chats` filled, or a 404.
 pub fn find(db: &Connection, account: i64, id: i64) -> Result<Agent, ApiError> {
     let body: Option<String> = db
@@ -35,7 +85,7 @@ pub fn find(db: &Connection, account: i64, id: i64) -> Result<Agent, ApiError> {
 }
 
 fn fill_open_chats(db: &Connection, account: i64, agents: &mut [Agent]) -> Result<(), ApiError> {
-    let counts = customers::open_chats_by_agent(&customers::all(db, account)?);
+    let counts = customers::open_chats_by_agent(db, account)?;
     for agent in agents {
         agent.open_chats = counts.get(&agent.id).copied().unwrap_or(0);
     }
@@ -67,7 +117,13 @@ pub fn check_email(
 
 /// Active agents of the account.
 pub fn active_count(db: &Connection, account: i64) -> Result<u32, ApiError> {
-    Ok(all(db, account)?.iter().filter(|agent| agent.active).count() as u32)
+    let active: i64 = db
+        .prepare_cached(
+            "SELECT count(*) FROM agents WHERE account_id = ?1 \
+             AND json_extract(body, '$.active') = 1",
+        )?
+        .query_row(params![account], |row| row.get(0))?;
+    Ok(active as u32)
 }
 
 /// Stores a new agent and returns it with its id.

@@ -10,7 +10,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::reply::ApiError;
+use super::reply::{self, ApiError, PAGE_SIZE};
 use super::time;
 use crate::manifest::model::Channel;
 
@@ -159,15 +159,69 @@ pub fn rewrite_all(
     Ok(())
 }
 
-/// Open chats per assigned agent.
-pub fn open_chats_by_agent(rows: &[Row]) -> HashMap<i64, u64> {
-    let mut counts = HashMap::new();
-    for row in rows.iter().filter(|row| row.customer.open_chat) {
-        if let Some(agent) = row.customer.assigned_agent_id {
-            *counts.entry(agent).or_insert(0) += 1;
-        }
-    }
-    counts
+/// Counts grouped by the first column of `sql`, which takes the account as `?1`.
+fn grouped<K: rusqlite::types::FromSql + Eq + std::hash::Hash>(
+    db: &Connection,
+    sql: &str,
+    account: i64,
+) -> Result<HashMap<K, u64>, ApiError> {
+    let mut statement = db.prepare_cached(sql)?;
+    let counts = statement
+        .query_map(params![account], |row| Ok((row.get(0)?, row.get::<_, i64>(1)? as u64)))?
+        .collect::<Result<HashMap<_, _>, _>>()?;
+    Ok(counts)
+}
+
+/// Open chats per assigned agent. Counted inside SQLite: it is read on every agent and
+/// team list, and decoding every customer there would dominate the request.
+pub fn open_chats_by_agent(db: &Connection, account: i64) -> Result<HashMap<i64, u64>, ApiError> {
+    grouped(
+        db,
+        "SELECT json_extract(body, '$.assigned_agent_id') AS agent, count(*) FROM customers \
+         WHERE account_id = ?1 AND json_extract(body, '$.open_chat') = 1 AND agent IS NOT NULL \
+         GROUP BY agent",
+        account,
+    )
+}
+
+/// Customers per tag `web_id`.
+pub fn tag_counts(db: &Connection, account: i64) -> Result<HashMap<String, u64>, ApiError> {
+    grouped(
+        db,
+        "SELECT tag.value, count(*) FROM customers, json_each(customers.body, '$.tags') AS tag \
+         WHERE customers.account_id = ?1 GROUP BY tag.value",
+        account,
+    )
+}
+
+/// Customers with a value, per custom field key.
+pub fn field_counts(db: &Connection, account: i64) -> Result<HashMap<String, u64>, ApiError> {
+    grouped(
+        db,
+        "SELECT field.key, count(*) FROM customers, json_each(customers.body, '$.fields') AS field \
+         WHERE customers.account_id = ?1 AND field.type != 'null' GROUP BY field.key",
+        account,
+    )
+}
+
+/// One page of the account's customers by id, and how many there are.
+pub fn page(db: &Connection, account: i64, page: usize) -> Result<(usize, Vec<Row>), ApiError> {
+    let total: i64 = db
+        .prepare_cached("SELECT count(*) FROM customers WHERE account_id = ?1")?
+        .query_row(params![account], |row| row.get(0))?;
+    let mut statement = db.prepare_cached(
+        "SELECT id, body FROM customers WHERE account_id = ?1 ORDER BY id LIMIT ?2 OFFSET ?3",
+    )?;
+    let rows = statement
+        .query_map(params![account, PAGE_SIZE as i64, reply::offset(page) as i64], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let rows = rows
+        .into_iter()
+        .map(|(id, body)| Ok(Row { id, customer: serde_json::from_str(&body)? }))
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    Ok((total as usize, rows))
 }
 
 /// The customer in the public API's shape; `tag_names` maps tag `web_id`s to names.

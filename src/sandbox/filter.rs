@@ -32,10 +32,7 @@ impl Catalog {
             .into_iter()
             .map(|field| (field.key.clone(), field))
             .collect();
-        let agents = agents::all(db, account)?
-            .into_iter()
-            .map(|agent| (agent.email.to_lowercase(), agent.id))
-            .collect();
+        let agents = agents::ids_by_email(db, account)?;
         Ok(Self { tags, fields, agents })
     }
 

@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use super::reply::ApiError;
+use super::reply::{self, ApiError, PAGE_SIZE};
 
 /// What the generic handlers need to know about one kind of object.
 pub trait Kind: Serialize + DeserializeOwned + Send + 'static {
@@ -71,6 +71,29 @@ pub fn all<K: Kind>(db: &Connection, account: i64) -> Result<Vec<K>, ApiError> {
         .query_map(params![account, K::PLURAL], |row| row.get::<_, String>(0))?
         .collect::<Result<Vec<_>, _>>()?;
     bodies.iter().map(|body| Ok(serde_json::from_str(body)?)).collect()
+}
+
+/// One page of the account's objects of kind `K`, oldest first, and how many there are.
+pub fn page<K: Kind>(
+    db: &Connection,
+    account: i64,
+    page: usize,
+) -> Result<(usize, Vec<K>), ApiError> {
+    let total: i64 = db
+        .prepare_cached("SELECT count(*) FROM objects WHERE account_id = ?1 AND kind = ?2")?
+        .query_row(params![account, K::PLURAL], |row| row.get(0))?;
+    let mut statement = db.prepare_cached(
+        "SELECT body FROM objects WHERE account_id = ?1 AND kind = ?2 ORDER BY seq \
+         LIMIT ?3 OFFSET ?4",
+    )?;
+    let bodies = statement
+        .query_map(
+            params![account, K::PLURAL, PAGE_SIZE as i64, reply::offset(page) as i64],
+            |row| row.get::<_, String>(0),
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    let items = bodies.iter().map(|body| serde_json::from_str(body)).collect::<Result<_, _>>()?;
+    Ok((total as usize, items))
 }
 
 /// The object of kind `K` with this `web_id`, or a 404.

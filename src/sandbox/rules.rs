@@ -59,13 +59,9 @@ impl Kind for Team {
     }
 
     fn compute(items: &mut [Self], db: &Connection, account: i64) -> Result<(), ApiError> {
-        let agents = agents::all(db, account)?;
+        let chats = agents::open_chats_by_team(db, account)?;
         for team in items {
-            team.open_chats = agents
-                .iter()
-                .filter(|agent| agent.teams.contains(&team.name))
-                .map(|agent| agent.open_chats)
-                .sum();
+            team.open_chats = chats.get(&team.name).copied().unwrap_or(0);
         }
         Ok(())
     }
@@ -151,11 +147,9 @@ impl Kind for CustomField {
     }
 
     fn compute(items: &mut [Self], db: &Connection, account: i64) -> Result<(), ApiError> {
-        let rows = customers::all(db, account)?;
+        let counts = customers::field_counts(db, account)?;
         for field in items {
-            field.customers_count =
-                rows.iter().filter(|row| row.customer.fields.contains_key(&field.key)).count()
-                    as u64;
+            field.customers_count = counts.get(&field.key).copied().unwrap_or(0);
         }
         Ok(())
     }
@@ -193,15 +187,9 @@ impl Kind for Tag {
     }
 
     fn compute(items: &mut [Self], db: &Connection, account: i64) -> Result<(), ApiError> {
-        let rows = customers::all(db, account)?;
-        let mut counts = std::collections::HashMap::<&str, u64>::new();
-        for row in &rows {
-            for web_id in &row.customer.tags {
-                *counts.entry(web_id.as_str()).or_insert(0) += 1;
-            }
-        }
+        let counts = customers::tag_counts(db, account)?;
         for tag in items {
-            tag.customers_count = counts.get(tag.web_id.as_str()).copied().unwrap_or(0);
+            tag.customers_count = counts.get(&tag.web_id).copied().unwrap_or(0);
         }
         Ok(())
     }

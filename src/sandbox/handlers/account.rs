@@ -38,6 +38,8 @@ pub async fn templates(
     let items: Vec<Value> = TEMPLATES
         .iter()
         .enumerate()
+        .skip(reply::offset(page))
+        .take(reply::PAGE_SIZE)
         .map(|(index, (name, category, text))| {
             json!({
                 "id": index + 1,
@@ -49,5 +51,5 @@ pub async fn templates(
             })
         })
         .collect();
-    Ok(reply::page("templates", items, page))
+    Ok(reply::page("templates", TEMPLATES.len(), items))
 }

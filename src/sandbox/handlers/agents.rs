@@ -58,10 +58,10 @@ fn check(db: &Connection, account: i64, agent: &Agent) -> Result<(), ApiError> {
     if agent.first_name.trim().is_empty() {
         problems.push("agent `first_name` must not be empty".to_owned());
     }
-    let teams: Vec<String> =
-        objects::all::<Team>(db, account)?.into_iter().map(|team| team.name).collect();
-    for team in agent.teams.iter().filter(|team| !teams.contains(team)) {
-        problems.push(format!("unknown team `{team}`"));
+    for team in &agent.teams {
+        if objects::web_id_of::<Team>(db, account, team)?.is_none() {
+            problems.push(format!("unknown team `{team}`"));
+        }
     }
     if problems.is_empty() { Ok(()) } else { Err(ApiError::Invalid(problems)) }
 }
@@ -84,13 +84,15 @@ pub async fn list(
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let page = reply::page_number(&query)?;
-    let items = app.db.read(|db| {
-        agents::all(db, caller.account)?
+    let (total, items) = app.db.read(|db| {
+        let (total, agents) = agents::page(db, caller.account, page)?;
+        let items = agents
             .iter()
             .map(|agent| Ok(serde_json::to_value(agent)?))
-            .collect::<Result<Vec<_>, ApiError>>()
+            .collect::<Result<Vec<_>, ApiError>>()?;
+        Ok((total, items))
     })?;
-    Ok(reply::page("agents", items, page))
+    Ok(reply::page("agents", total, items))
 }
 
 /// `GET /agents/{id}`

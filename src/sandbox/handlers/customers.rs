@@ -40,14 +40,12 @@ pub async fn list(
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let page = reply::page_number(&query)?;
-    let items = app.db.read(|db| {
+    let (total, items) = app.db.read(|db| {
         let names = tag_names(db, caller.account)?;
-        Ok(customers::all(db, caller.account)?
-            .iter()
-            .map(|row| customers::public(row, &names))
-            .collect())
+        let (total, rows) = customers::page(db, caller.account, page)?;
+        Ok((total, rows.iter().map(|row| customers::public(row, &names)).collect()))
     })?;
-    Ok(reply::page("customers", items, page))
+    Ok(reply::page("customers", total, items))
 }
 
 /// `GET /customers/{id}`

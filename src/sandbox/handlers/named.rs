@@ -29,12 +29,13 @@ pub async fn list<K: Kind>(
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let page = reply::page_number(&query)?;
-    let items = app.db.read(|db| {
-        let mut items = objects::all::<K>(db, caller.account)?;
+    let (total, items) = app.db.read(|db| {
+        let (total, mut items) = objects::page::<K>(db, caller.account, page)?;
         K::compute(&mut items, db, caller.account)?;
-        items.iter().map(objects::to_json).collect::<Result<Vec<Value>, _>>()
+        let items = items.iter().map(objects::to_json).collect::<Result<Vec<Value>, _>>()?;
+        Ok((total, items))
     })?;
-    Ok(reply::page(K::PLURAL, items, page))
+    Ok(reply::page(K::PLURAL, total, items))
 }
 
 /// `GET /<plural>/{web_id}`
