@@ -38,7 +38,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::plan::saved::{SavedPlan, fingerprints};
-use crate::plan::{Action, Change, ObjectKind};
+use crate::plan::{Action, Change};
 use crate::platform::Client;
 use crate::state::LiveState;
 
