@@ -90,8 +90,9 @@ pub struct AccountSpec {
 }
 
 /// A platform role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[derive(JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum PlatformRole {
     /// Full control of the account, including billing and the team.
@@ -168,8 +169,9 @@ pub struct Member {
 }
 
 /// A messaging channel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[derive(JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     /// WhatsApp Business.
@@ -246,7 +248,8 @@ pub const DAY_KEY_PATTERN: &str =
     r"^(mon|tue|wed|thu|fri|sat|sun)(-(mon|tue|wed|thu|fri|sat|sun))?$";
 
 /// Opening ranges of one day: `HH:MM-HH:MM`, 24-hour clock.
-pub const TIME_RANGE_PATTERN: &str = r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$";
+pub const TIME_RANGE_PATTERN: &str =
+    r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$";
 
 impl JsonSchema for BusinessHours {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -541,8 +544,9 @@ pub struct AutoRecharge {
 }
 
 /// A kind of object that `policy.prune` may remove.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[derive(JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// Account users.
