@@ -132,7 +132,7 @@ async fn load_saved(
     let connection = target.connect(None).await?;
     let live = connection.client.read_state().await?;
     let violations = rails::check(&saved.plan(), &manifest, &live, &options);
-    Ok(Prepared { manifest, saved, live, violations, connection })
+    Ok(Prepared { saved, live, violations, connection })
 }
 
 /// Asks on the terminal; without one, apply needs `--auto-approve`.

@@ -9,7 +9,7 @@ use tokio::task::JoinSet;
 
 use super::target::Connection;
 use super::{Reported, TargetArgs, diagnostics};
-use crate::manifest::{self, Manifest};
+use crate::manifest;
 use crate::plan::rails::{self, Violation};
 use crate::plan::saved::SavedPlan;
 use crate::plan::{self, Plan, PlanOptions};
@@ -48,7 +48,6 @@ pub enum Format {
 
 /// A plan made and checked, with what it was made from.
 pub struct Prepared {
-    pub manifest: Manifest,
     pub saved: SavedPlan,
     pub live: LiveState,
     pub violations: Vec<Violation>,
@@ -120,7 +119,7 @@ pub async fn prepare(
 
     let violations = rails::check(&plan, &manifest, &live, &options);
     let saved = SavedPlan::new(&plan, &manifest, &bytes, &live, std::time::SystemTime::now());
-    Ok(Prepared { manifest, saved, live, violations, connection })
+    Ok(Prepared { saved, live, violations, connection })
 }
 
 /// Asks the server how many customers each changed list filter matches, all at once.
