@@ -13,6 +13,7 @@ use crate::manifest;
 use crate::plan::rails::{self, Violation};
 use crate::plan::saved::SavedPlan;
 use crate::plan::{self, Plan, PlanOptions};
+use crate::platform::PlatformError;
 use crate::render;
 use crate::state::LiveState;
 
@@ -130,8 +131,17 @@ async fn preview_lists(connection: &Connection, plan: &mut Plan) -> miette::Resu
         previews.spawn(async move { (index, client.preview(&filter).await) });
     }
     while let Some(joined) = previews.join_next().await {
-        let (index, count) = joined.into_diagnostic()?;
-        plan.set_preview(index, count?);
+        match joined.into_diagnostic()? {
+            (index, Ok(count)) => {
+                plan.set_preview(index, count);
+            }
+            // A filter on tags or fields the plan is about to create cannot be counted yet;
+            // the plan then says the count is unknown.
+            (_, Err(PlatformError::Rejected { details, .. })) => {
+                tracing::debug!("no preview for a list filter: {details}");
+            }
+            (_, Err(error)) => return Err(error.into()),
+        }
     }
     Ok(())
 }

@@ -19,14 +19,17 @@ use super::{Plan, PlanOptions};
 /// A rail the plan breaks.
 #[derive(Debug, Clone, PartialEq, Error, Diagnostic)]
 pub enum Violation {
-    #[error("the plan removes {removals} {kind} of {live}, more than `max_removals` ({limit})")]
+    #[error(
+        "the plan removes {removals} of the {live} {kind} on the account, more than \
+         `max_removals` allows ({limit})"
+    )]
     #[diagnostic(
         code(mercfg::rails::max_removals),
         help(
             "check that the manifest lists every object you mean to keep, or raise `policy.max_removals`"
         )
     )]
-    TooManyRemovals { kind: &'static str, removals: usize, live: usize, limit: String },
+    TooManyRemovals { kind: String, removals: usize, live: usize, limit: String },
 
     #[error("the plan leaves {after} active admins, fewer than `min_admins` ({min})")]
     #[diagnostic(
@@ -63,12 +66,12 @@ pub enum Violation {
     )]
     DestroyNotAllowed { kind: &'static str, key: String },
 
-    #[error("the change to {kind} `{key}` raises possible spending")]
+    #[error("the change to the {kind} raises possible spending")]
     #[diagnostic(
         code(mercfg::rails::allow_spend_increase),
         help("review the plan, then run again with `--allow-spend-increase`")
     )]
-    SpendNotAllowed { kind: &'static str, key: String },
+    SpendNotAllowed { kind: &'static str },
 }
 
 impl Violation {
@@ -114,7 +117,7 @@ pub fn check(
             violations.push(Violation::DestroyNotAllowed { kind, key: key.clone() });
         }
         if change.spend && !options.allow_spend_increase {
-            violations.push(Violation::SpendNotAllowed { kind, key });
+            violations.push(Violation::SpendNotAllowed { kind });
         }
     }
     violations
@@ -170,7 +173,7 @@ fn max_removals(plan: &Plan, live: &LiveState, limit: &MaxRemovals, out: &mut Ve
         };
         if !allowed {
             out.push(Violation::TooManyRemovals {
-                kind: kind.heading(),
+                kind: kind.heading().to_lowercase(),
                 removals: count,
                 live: live_count,
                 limit: text,
