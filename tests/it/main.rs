@@ -1,1 +1,4 @@
+//! Integration tests, compiled as one binary.
+
 mod client;
+mod manifest;

@@ -1,0 +1,299 @@
+//! The manifest loader and `mercfg validate` / `mercfg schema`, through the real binary where
+//! the command line is the subject.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use mercfg::manifest;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn mercfg() -> Command {
+    let mut command = Command::cargo_bin("mercfg").unwrap();
+    command.current_dir(root()).env("NO_COLOR", "1");
+    command
+}
+
+/// The stderr of `mercfg validate --color never FILE`, run from the repository root.
+fn validate(relative: &str) -> (i32, String) {
+    let output = mercfg().args(["validate", "--color", "never", relative]).output().unwrap();
+    (output.status.code().unwrap_or(-1), String::from_utf8(output.stderr).unwrap())
+}
+
+#[test]
+fn committed_schema_is_fresh() {
+    let committed = std::fs::read_to_string(root().join("schema/manifest.schema.json")).unwrap();
+    let output = mercfg().arg("schema").output().unwrap();
+    assert!(output.status.success());
+    assert!(
+        committed == String::from_utf8(output.stdout).unwrap(),
+        "schema/manifest.schema.json is stale: run `cargo run -- schema > schema/manifest.schema.json`"
+    );
+}
+
+#[test]
+fn committed_schema_is_valid_draft_2020_12() {
+    let text = std::fs::read_to_string(root().join("schema/manifest.schema.json")).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    if let Err(error) = jsonschema::draft202012::meta::validate(&schema) {
+        panic!("the schema is not valid draft 2020-12: {error}");
+    }
+}
+
+#[test]
+fn invalid_fixtures_render_readable_diagnostics() {
+    let directory = root().join("tests/fixtures/invalid");
+    let mut fixtures: Vec<PathBuf> = std::fs::read_dir(&directory)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "yaml"))
+        .collect();
+    fixtures.sort();
+    assert!(fixtures.len() >= 15, "only {} fixtures", fixtures.len());
+
+    for fixture in fixtures {
+        let name = fixture.file_stem().unwrap().to_str().unwrap().to_owned();
+        let (code, stderr) = validate(&format!("tests/fixtures/invalid/{name}.yaml"));
+        assert_eq!(code, 1, "{name} should fail:\n{stderr}");
+        insta::with_settings!({
+            snapshot_path => "snapshots",
+            prepend_module_to_snapshot => false,
+            filters => vec![(r"tests/fixtures/invalid/", "[FIXTURES]/")],
+        }, {
+            insta::assert_snapshot!(name, stderr);
+        });
+    }
+}
+
+#[test]
+fn several_mistakes_are_all_reported_in_document_order() {
+    let error = manifest::load(&root().join("tests/fixtures/several_mistakes.yaml")).unwrap_err();
+    let codes: Vec<String> = error
+        .items
+        .iter()
+        .map(|item| miette::Diagnostic::code(item).unwrap().to_string())
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "manifest::undefined", // role `supervisora`
+            "manifest::duplicate", // ANA@ is ana@
+            "manifest::undefined", // tag `Premium`
+            "manifest::top_up_minimum",
+            "manifest::min_admins",
+        ]
+    );
+    let offsets: Vec<usize> = error.items.iter().map(|item| item.order().1).collect();
+    assert!(offsets.windows(2).all(|pair| pair[0] < pair[1]), "not in order: {offsets:?}");
+}
+
+/// Writes `bytes` to a fresh file and loads it, returning the single problem's code.
+fn load_hostile(name: &str, bytes: &[u8]) -> String {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+
+    let started = Instant::now();
+    let error = manifest::load(&path).unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(10), "{name} took {:?}", started.elapsed());
+    assert_eq!(error.items.len(), 1, "{name}: {error:?}");
+
+    let output = mercfg().args(["validate", "--color", "never"]).arg(&path).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    miette::Diagnostic::code(&error.items[0]).unwrap().to_string()
+}
+
+#[test]
+fn hostile_input_gets_one_clear_error_each() {
+    assert_eq!(load_hostile("empty.yaml", b""), "manifest::empty");
+    assert_eq!(load_hostile("comments.yaml", b"# nothing here\n\n"), "manifest::empty");
+    assert_eq!(
+        load_hostile("latin1.yaml", b"version: 1\naccount:\n  slug: \xf1and\xfa\n"),
+        "manifest::not_utf8"
+    );
+
+    let mut bomb = String::from(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    for level in 1..10u8 {
+        let (previous, current) = ((b'a' + level - 1) as char, (b'a' + level) as char);
+        let items = vec![format!("*{previous}"); 9].join(",");
+        bomb.push_str(&format!("{current}: &{current} [{items}]\n"));
+    }
+    assert_eq!(load_hostile("bomb.yaml", bomb.as_bytes()), "manifest::limit");
+
+    let flow = format!("a: {}{}\n", "[".repeat(20_000), "]".repeat(20_000));
+    assert_eq!(load_hostile("flow.yaml", flow.as_bytes()), "manifest::limit");
+    // Compact block sequences nest one level per `- ` on a single line.
+    let block = format!("a:\n  {}x\n", "- ".repeat(20_000));
+    assert_eq!(load_hostile("block.yaml", block.as_bytes()), "manifest::limit");
+
+    let mut huge = b"version: 1\n# ".to_vec();
+    huge.resize(9 * 1024 * 1024, b'x');
+    assert_eq!(load_hostile("huge.yaml", &huge), "manifest::too_large");
+}
+
+#[test]
+fn every_example_validates() {
+    let examples = [
+        "examples/onboarding.yaml",
+        "examples/minimal.yaml",
+        "examples/andina.yaml",
+        "examples/templates/retail.yaml",
+    ];
+    for example in examples {
+        if let Err(error) = manifest::load(Path::new(&root().join(example))) {
+            panic!("{example}: {error:?}");
+        }
+        let (code, stderr) = validate(example);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(stderr.contains("is valid"), "{stderr}");
+    }
+}
+
+#[test]
+fn overlays_extend_their_base_by_identity() {
+    let loaded = manifest::load(&root().join("examples/andina.yaml")).unwrap();
+    let manifest = loaded.manifest;
+    assert_eq!(manifest.account.slug, "ferreteria-andina");
+    assert_eq!(manifest.extends, None);
+
+    // The overlay's field replaces the template's in place; the template's tags stay.
+    let fields = manifest.custom_fields.unwrap();
+    assert_eq!(fields.len(), 2);
+    assert_eq!(fields[1].options, ["Mayorista", "Minorista", "Constructora"]);
+    let tags: Vec<String> = manifest.tags.unwrap().into_iter().map(|tag| tag.name).collect();
+    assert_eq!(tags, ["VIP", "Nuevo", "Constructor"]);
+
+    // The template's texts take the overlay's variables.
+    let welcome = manifest.messaging.unwrap().welcome_message.unwrap();
+    assert_eq!(welcome.text, "¡Hola! Gracias por escribir a Ferretería Andina.");
+}
+
+mod roundtrip {
+    use mercfg::manifest::model::*;
+    use proptest::prelude::*;
+
+    fn name() -> impl Strategy<Value = String> {
+        "[A-Z][a-z]{2,8}( [A-Z][a-z]{2,6})?"
+    }
+
+    fn unique(names: Vec<String>) -> Vec<String> {
+        let mut seen = std::collections::HashSet::new();
+        names.into_iter().filter(|name| seen.insert(name.to_lowercase())).collect()
+    }
+
+    fn manifest() -> impl Strategy<Value = Manifest> {
+        (
+            prop::collection::vec(name(), 0..6),
+            prop::collection::vec(name(), 1..6),
+            prop::collection::vec("[a-z]{3,8}", 1..5),
+            prop::collection::vec((name(), "[a-zA-Z ,.¡!¿?]{1,40}"), 0..4),
+            10u32..500,
+            any::<bool>(),
+        )
+            .prop_map(|(teams, tags, members, replies, amount, flag)| {
+                let teams = unique(teams);
+                let tags = unique(tags);
+                let members = unique(members);
+                let team_list: Vec<Team> = teams
+                    .iter()
+                    .map(|name| Team {
+                        name: name.clone(),
+                        channels: vec![Channel::Whatsapp],
+                        default_for: Vec::new(),
+                        auto_assign: flag,
+                        max_open_chats_per_agent: Some(amount % 50 + 1),
+                    })
+                    .collect();
+                let member_list: Vec<Member> = members
+                    .iter()
+                    .enumerate()
+                    .map(|(index, user)| Member {
+                        email: format!("{user}@tienda.ec"),
+                        first_name: user.clone(),
+                        last_name: flag.then(|| "Pérez".to_owned()),
+                        role: if index == 0 { "admin".to_owned() } else { "agent".to_owned() },
+                        teams: teams.first().cloned().into_iter().collect(),
+                    })
+                    .collect();
+                let replies = unique(replies.iter().map(|(title, _)| title.clone()).collect())
+                    .into_iter()
+                    .zip(replies.iter().map(|(_, text)| text.trim().to_owned() + "."))
+                    .map(|(title, text)| QuickReply { title, text, channels: Vec::new() })
+                    .collect();
+                Manifest {
+                    version: 1,
+                    account: AccountSpec {
+                        slug: "tienda".to_owned(),
+                        timezone: None,
+                        api_key_env: None,
+                    },
+                    vars: Default::default(),
+                    extends: None,
+                    roles: None,
+                    members: Some(member_list),
+                    teams: Some(team_list),
+                    messaging: None,
+                    custom_fields: Some(vec![CustomField {
+                        key: "ciudad".to_owned(),
+                        name: "Ciudad".to_owned(),
+                        field_type: FieldType::String,
+                        options: Vec::new(),
+                    }]),
+                    customer_lists: Some(vec![CustomerList {
+                        name: "Lista".to_owned(),
+                        filter: Filter::Node(FilterNode::All(vec![
+                            Filter::Node(FilterNode::HasTag(tags[0].clone())),
+                            Filter::Field(FieldCondition {
+                                field: "ciudad".to_owned(),
+                                op: FieldOp::Equals,
+                                value: Some(serde_json::Value::String(tags[0].clone())),
+                            }),
+                        ])),
+                    }]),
+                    tags: Some(
+                        tags.into_iter()
+                            .map(|name| Tag {
+                                name,
+                                color: Some("#A0B1C2".to_owned()),
+                                renamed_from: Vec::new(),
+                            })
+                            .collect(),
+                    ),
+                    quick_replies: Some(replies),
+                    balance: Some(Balance {
+                        currency: "USD".to_owned(),
+                        low_balance_alert: None,
+                        auto_recharge: Some(AutoRecharge {
+                            enabled: flag,
+                            when_below: f64::from(amount) / 4.0,
+                            amount: f64::from(amount),
+                            monthly_cap: None,
+                        }),
+                    }),
+                    policy: Some(Policy {
+                        prune: vec![Kind::Tags],
+                        max_removals: Some(MaxRemovals::Percent("25%".to_owned())),
+                        min_admins: Some(1),
+                    }),
+                }
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn manifests_survive_a_yaml_round_trip(manifest in manifest()) {
+            let yaml = serde_saphyr::to_string(&manifest).unwrap();
+            let loaded = mercfg::manifest::load_str("generated.yaml", &yaml)
+                .map_err(|error| TestCaseError::fail(format!("{error:?}\n{yaml}")))?;
+            prop_assert_eq!(loaded.manifest, manifest);
+        }
+    }
+}
