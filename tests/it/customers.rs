@@ -68,7 +68,10 @@ async fn tags(headers: HeaderMap) -> Response {
     if !authorized(&headers) {
         return refused(401, "invalid api key");
     }
-    let tag = |web_id: &str, name: &str| json!({"web_id": web_id, "name": name, "color": null, "customers_count": 0, "version": 1});
+    let tag = |web_id: &str, name: &str| {
+        json!({"web_id": web_id, "name": name, "color": null,
+            "customers_count": 0, "version": 1})
+    };
     let tags = [tag("t_1", "VIP"), tag("t_2", "Moroso")];
     axum::Json(json!({"results": 2, "total_pages": 1, "tags": tags})).into_response()
 }
@@ -285,13 +288,19 @@ async fn a_dry_run_lists_each_rows_changes_with_v() {
     let file = write(
         dir.path(),
         "in.csv",
-        "first_name,phone,compras\nAna María,+593991234567,4\nLuis,+593991234568,\nLucho,593 99 123 4568,\n",
+        "first_name,phone,compras\n\
+         Ana María,+593991234567,4\n\
+         Luis,+593991234568,\n\
+         Lucho,593 99 123 4568,\n",
     );
 
     let (success, stdout, stderr) =
         mercfg(&endpoint, &["customers", "import", &file, "--dry-run", "-v"]).await;
     assert!(success, "{stderr}");
-    assert!(stdout.contains("~ line 2: update customer 1\n    first_name: \"Ana\" → \"Ana María\"\n    compras: \"\" → \"4\""), "{stdout}");
+    let update = "~ line 2: update customer 1\n\
+                  \x20   first_name: \"Ana\" → \"Ana María\"\n\
+                  \x20   compras: \"\" → \"4\"\n";
+    assert!(stdout.contains(update), "{stdout}");
     assert!(stdout.contains("+ line 3: create +593991234568"), "{stdout}");
     assert!(stdout.contains("~ line 4: update customer created above"), "{stdout}");
     assert!(stdout.contains("dry run: 1 to create, 2 to update, 0 unchanged"), "{stdout}");
