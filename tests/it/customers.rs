@@ -17,6 +17,8 @@ const KEY: &str = "mk_test_customers";
 #[derive(Default)]
 struct Account {
     customers: Vec<Value>,
+    /// Lower-case phones and emails of `customers`, for the uniqueness check.
+    taken: std::collections::HashSet<String>,
     /// POSTs to `/customers` still to be answered 500 after the customer is stored.
     lose_creates: usize,
     writes: usize,
@@ -117,13 +119,14 @@ async fn search(
 async fn create(State(shared): State<Shared>, axum::Json(body): axum::Json<Value>) -> Response {
     let mut account = shared.lock().unwrap();
     let mut customer = body["customer"].clone();
-    for key in ["phone", "email"] {
-        if let Some(wanted) = customer[key].as_str()
-            && account.customers.iter().any(|other| same_key(other, key, wanted))
-        {
-            return refused(422, &format!("{key} has already been taken"));
-        }
+    let keys: Vec<String> = ["phone", "email"]
+        .iter()
+        .filter_map(|key| customer[*key].as_str().map(str::to_lowercase))
+        .collect();
+    if let Some(key) = keys.iter().find(|key| account.taken.contains(*key)) {
+        return refused(422, &format!("`{key}` has already been taken"));
     }
+    account.taken.extend(keys);
     account.writes += 1;
     customer["id"] = json!(account.customers.len() + 1);
     account.customers.push(customer.clone());
