@@ -6,9 +6,12 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use reqwest::Method;
+
 use super::client::{Call, Client, unwrap_object};
 use super::error::PlatformError;
 use super::read::ListPage;
+use super::write::{Intent, Resolution, missing_object, wrap_in};
 
 /// A customer in the public API's shape. Fields this version does not use are kept in
 /// `other`, so a customer read and written back loses nothing.
@@ -161,6 +164,57 @@ impl Client {
             Err(error) if error.is_not_found() => Ok(None),
             Err(error) => Err(error),
         }
+    }
+}
+
+/// Writes, on the retry loop of [`super::write`].
+impl Client {
+    /// Creates a customer (`body` unwrapped). A lost answer is resolved by searching for
+    /// the customer by `phone`, then `email`; with neither, it stays unknown.
+    async fn write_customer_create(
+        &self,
+        body: &Value,
+        phone: Option<&str>,
+        email: Option<&str>,
+    ) -> Result<Value, PlatformError> {
+        let wrapped = wrap_in("customer", body);
+        let call = Call::new(Method::POST, "/customers", Some(&wrapped));
+        let object =
+            self.write(&call, "customer", &Intent::CustomerCreate { phone, email }).await?;
+        object.ok_or_else(|| missing_object(&call, "customer"))
+    }
+
+    /// Updates the fields in `body` (unwrapped) of the customer at `path`.
+    async fn write_customer_update(
+        &self,
+        path: String,
+        body: &Value,
+    ) -> Result<Value, PlatformError> {
+        let wrapped = wrap_in("customer", body);
+        let call = Call::new(Method::PUT, path, Some(&wrapped));
+        let object = self.write(&call, "customer", &Intent::CustomerUpdate).await?;
+        object.ok_or_else(|| missing_object(&call, "customer"))
+    }
+
+    /// A customer create landed if a customer with its phone, or else its email, exists now.
+    pub(super) async fn resolve_customer_create(
+        &self,
+        phone: Option<&str>,
+        email: Option<&str>,
+    ) -> Result<Resolution, PlatformError> {
+        let found = match (phone, email) {
+            (Some(phone), _) => self.find_customer_value("phone", phone).await?,
+            (None, Some(email)) => self.find_customer_value("email", email).await?,
+            (None, None) => {
+                // Without a key there is no way to tell; refusing beats a duplicate.
+                return Err(PlatformError::Decode {
+                    method: "POST".to_owned(),
+                    path: "/customers".to_owned(),
+                    source: serde::de::Error::custom("the customer has no phone or email"),
+                });
+            }
+        };
+        Ok(found.map_or(Resolution::NotLanded, |object| Resolution::Landed(Some(object))))
     }
 }
 

@@ -35,7 +35,7 @@ use crate::state::ObjectKind;
 
 /// What a write meant to do, so its outcome can be checked by reading.
 #[derive(Debug)]
-enum Intent<'a> {
+pub(super) enum Intent<'a> {
     Create {
         kind: ObjectKind,
         body: &'a Value,
@@ -67,7 +67,7 @@ enum Intent<'a> {
 
 /// Whether a write with an unknown outcome reached the platform.
 #[derive(Debug)]
-enum Resolution {
+pub(super) enum Resolution {
     /// It did; the object as it is now (`None` once deleted).
     Landed(Option<Value>),
     /// It did not; sending it again is safe.
@@ -157,35 +157,8 @@ impl Client {
         object.ok_or_else(|| missing_object(&call, ObjectKind::Agent.singular()))
     }
 
-    /// Creates a customer (`body` unwrapped). A lost answer is resolved by searching for
-    /// the customer by `phone`, then `email`; with neither, it stays unknown.
-    pub(super) async fn write_customer_create(
-        &self,
-        body: &Value,
-        phone: Option<&str>,
-        email: Option<&str>,
-    ) -> Result<Value, PlatformError> {
-        let wrapped = wrap_in("customer", body);
-        let call = Call::new(Method::POST, "/customers", Some(&wrapped));
-        let object =
-            self.write(&call, "customer", &Intent::CustomerCreate { phone, email }).await?;
-        object.ok_or_else(|| missing_object(&call, "customer"))
-    }
-
-    /// Updates the fields in `body` (unwrapped) of the customer at `path`.
-    pub(super) async fn write_customer_update(
-        &self,
-        path: String,
-        body: &Value,
-    ) -> Result<Value, PlatformError> {
-        let wrapped = wrap_in("customer", body);
-        let call = Call::new(Method::PUT, path, Some(&wrapped));
-        let object = self.write(&call, "customer", &Intent::CustomerUpdate).await?;
-        object.ok_or_else(|| missing_object(&call, "customer"))
-    }
-
     /// The retry loop of writes; `singular` names the object in the answer.
-    async fn write(
+    pub(super) async fn write(
         &self,
         call: &Call<'_>,
         singular: &str,
@@ -326,27 +299,6 @@ impl Client {
         Ok(found.map_or(Resolution::NotLanded, |object| Resolution::Landed(Some(object))))
     }
 
-    /// A customer create landed if a customer with its phone, or else its email, exists now.
-    async fn resolve_customer_create(
-        &self,
-        phone: Option<&str>,
-        email: Option<&str>,
-    ) -> Result<Resolution, PlatformError> {
-        let found = match (phone, email) {
-            (Some(phone), _) => self.find_customer_value("phone", phone).await?,
-            (None, Some(email)) => self.find_customer_value("email", email).await?,
-            (None, None) => {
-                // Without a key there is no way to tell; refusing beats a duplicate.
-                return Err(PlatformError::Decode {
-                    method: "POST".to_owned(),
-                    path: "/customers".to_owned(),
-                    source: serde::de::Error::custom("the customer has no phone or email"),
-                });
-            }
-        };
-        Ok(found.map_or(Resolution::NotLanded, |object| Resolution::Landed(Some(object))))
-    }
-
     /// A write to an existing object landed if the version moved on and `landed` holds; it
     /// did not if the version is unchanged; anything else is someone else's change.
     async fn resolve_version(
@@ -395,13 +347,13 @@ fn wrap(kind: ObjectKind, body: &Value) -> Value {
     wrap_in(kind.singular(), body)
 }
 
-fn wrap_in(singular: &str, body: &Value) -> Value {
+pub(super) fn wrap_in(singular: &str, body: &Value) -> Value {
     let mut wrapped = serde_json::Map::new();
     wrapped.insert(singular.to_owned(), body.clone());
     Value::Object(wrapped)
 }
 
-fn missing_object(call: &Call<'_>, singular: &str) -> PlatformError {
+pub(super) fn missing_object(call: &Call<'_>, singular: &str) -> PlatformError {
     PlatformError::Decode {
         method: call.method.to_string(),
         path: call.path.clone(),
