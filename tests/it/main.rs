@@ -1,4 +1,5 @@
 //! Integration tests, compiled as one binary.
 
 mod client;
+mod customers;
 mod manifest;
