@@ -7,6 +7,7 @@
 
 pub mod apply;
 pub mod cli;
+pub mod customers;
 pub mod manifest;
 pub mod plan;
 pub mod platform;

@@ -83,7 +83,7 @@ pub fn main() -> ExitCode {
         Command::Init(args) => init::run(args),
         Command::Schema => schema::run(),
         Command::Sandbox(command) => sandbox::run(command),
-        Command::Customers(command) => customers::run(command),
+        Command::Customers(command) => customers::run(command, cli.verbose),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "mercfg", &mut std::io::stdout());

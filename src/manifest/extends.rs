@@ -83,6 +83,7 @@ fn resolve(
         };
         Diagnostic::in_file(problem, &file, id, extends.value.site.span, Some("named here".into()))
     })?;
+    tracing::debug!(base = %base_name, "manifest extends a base");
     chain.push((key, base_name));
     let base = resolve(base_file, sources, chain)?;
     chain.pop();

@@ -12,6 +12,7 @@ pub mod diagnostic;
 mod extends;
 pub mod model;
 pub mod node;
+mod problem;
 pub mod schema;
 mod schema_errors;
 pub mod sites;
@@ -64,6 +65,12 @@ fn finish(mut root: node::Node, sources: Sources) -> Result<Loaded, Diagnostics>
     drop(root);
 
     let schema_problems = schema_errors::validate(&document, &sites, &sources);
+    tracing::debug!(
+        files = sources.files().len(),
+        variable_problems = problems.len(),
+        schema_problems = schema_problems.len(),
+        "manifest parsed and validated against the schema"
+    );
     if !schema_problems.is_empty() {
         problems.extend(schema_problems);
         return Err(Diagnostics::sorted(problems));
@@ -78,7 +85,9 @@ fn finish(mut root: node::Node, sources: Sources) -> Result<Loaded, Diagnostics>
         }
     };
 
-    for finding in checks::run(&manifest) {
+    let findings = checks::run(&manifest);
+    tracing::debug!(findings = findings.len(), "cross-reference checks done");
+    for finding in findings {
         problems.extend(place(finding, &sites, &sources));
     }
     if problems.is_empty() {

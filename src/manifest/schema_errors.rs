@@ -24,6 +24,11 @@ const FILTER_KEYS: &[&str] = &[
     "field",
 ];
 
+/// What a filter may be, for a help when a filter matches no form.
+const FILTER_FORMS: &str = "a filter is one of `all`, `any` or `not` over filters, `has_tag`, \
+    `channel`, `assigned_to`, `created_within`, `last_interaction_within`, or \
+    `{field, op, value}`";
+
 /// Validates `instance` and returns a diagnostic for every violation.
 pub fn validate(instance: &Value, sites: &SiteMap, sources: &Sources) -> Vec<Diagnostic> {
     let (schema, validator) = match schema::compiled() {
@@ -201,16 +206,13 @@ impl Context<'_> {
                     .next()
                     .and_then(|key| suggest::closest(key, FILTER_KEYS.iter().copied()))
                     .map(|near| format!("did you mean `{near}`?")),
+                Some(object) if object.len() > 1 && !object.contains_key("field") => Some(
+                    "a filter is a one-key mapping: combine conditions under `all` or `any`"
+                        .to_owned(),
+                ),
                 _ => None,
             }
-            .or_else(|| {
-                Some(
-                    "a filter is one of `all`, `any` or `not` over filters, `has_tag`, `channel`, \
-                     `assigned_to`, `created_within`, `last_interaction_within`, or \
-                     `{field, op, value}`"
-                        .to_owned(),
-                )
-            });
+            .or_else(|| Some(FILTER_FORMS.to_owned()));
             out.extend(self.at(pointer, Part::Value, Problem::BadFilter { help }, "not a filter"));
             return;
         }

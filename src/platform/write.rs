@@ -9,6 +9,9 @@
 //!   up by its identity key, an update, delete or (de)activation by the object's version.
 //!   Only a write found not to have landed is sent again, so a retry never creates a
 //!   duplicate or applies an update on top of itself.
+//! - Customers have no version: a create whose outcome is unknown is looked up by phone,
+//!   then email; an update is simply sent again, as a customer PUT of the same fields
+//!   leaves the customer as one PUT would.
 //! - Every function returns the object as the platform holds it after the write.
 //!
 //! # Assumptions
@@ -32,16 +35,39 @@ use crate::state::ObjectKind;
 
 /// What a write meant to do, so its outcome can be checked by reading.
 #[derive(Debug)]
-enum Intent<'a> {
-    Create { kind: ObjectKind, body: &'a Value },
-    Update { kind: ObjectKind, path: String, version: i64, body: &'a Value },
-    Delete { kind: ObjectKind, path: String, version: i64 },
-    Activation { path: String, version: i64, active: bool },
+pub(super) enum Intent<'a> {
+    Create {
+        kind: ObjectKind,
+        body: &'a Value,
+    },
+    Update {
+        kind: ObjectKind,
+        path: String,
+        version: i64,
+        body: &'a Value,
+    },
+    Delete {
+        kind: ObjectKind,
+        path: String,
+        version: i64,
+    },
+    Activation {
+        path: String,
+        version: i64,
+        active: bool,
+    },
+    /// Customers have no version; a created customer is looked up by phone, then email.
+    CustomerCreate {
+        phone: Option<&'a str>,
+        email: Option<&'a str>,
+    },
+    /// A customer PUT merges the fields it carries, so sending it twice changes nothing.
+    CustomerUpdate,
 }
 
 /// Whether a write with an unknown outcome reached the platform.
 #[derive(Debug)]
-enum Resolution {
+pub(super) enum Resolution {
     /// It did; the object as it is now (`None` once deleted).
     Landed(Option<Value>),
     /// It did not; sending it again is safe.
@@ -53,8 +79,8 @@ impl Client {
     pub async fn create(&self, kind: ObjectKind, body: &Value) -> Result<Value, PlatformError> {
         let wrapped = wrap(kind, body);
         let call = Call::new(Method::POST, kind.path(), Some(&wrapped));
-        let object = self.write(&call, kind, &Intent::Create { kind, body }).await?;
-        object.ok_or_else(|| missing_object(&call, kind))
+        let object = self.write(&call, kind.singular(), &Intent::Create { kind, body }).await?;
+        object.ok_or_else(|| missing_object(&call, kind.singular()))
     }
 
     /// Updates the fields in `body` of the object `id` (`web_id`, or an agent's `id`) at
@@ -90,7 +116,7 @@ impl Client {
     ) -> Result<Option<Value>, PlatformError> {
         let path = object_path(kind, id);
         let call = Call::new(Method::DELETE, path.clone(), None).if_match(version);
-        self.write(&call, kind, &Intent::Delete { kind, path, version }).await
+        self.write(&call, kind.singular(), &Intent::Delete { kind, path, version }).await
     }
 
     /// Deactivates the agent `id` at `version`; chats and customers are kept.
@@ -113,8 +139,8 @@ impl Client {
         let wrapped = wrap(kind, body);
         let call = Call::new(Method::PUT, path.clone(), Some(&wrapped)).if_match(version);
         let intent = Intent::Update { kind, path, version, body };
-        let object = self.write(&call, kind, &intent).await?;
-        object.ok_or_else(|| missing_object(&call, kind))
+        let object = self.write(&call, kind.singular(), &intent).await?;
+        object.ok_or_else(|| missing_object(&call, kind.singular()))
     }
 
     async fn activation(
@@ -127,15 +153,15 @@ impl Client {
         let action = if active { "reactivate" } else { "deactivate" };
         let call = Call::new(Method::POST, format!("{path}/{action}"), None).if_match(version);
         let intent = Intent::Activation { path, version, active };
-        let object = self.write(&call, ObjectKind::Agent, &intent).await?;
-        object.ok_or_else(|| missing_object(&call, ObjectKind::Agent))
+        let object = self.write(&call, ObjectKind::Agent.singular(), &intent).await?;
+        object.ok_or_else(|| missing_object(&call, ObjectKind::Agent.singular()))
     }
 
-    /// The retry loop of writes.
-    async fn write(
+    /// The retry loop of writes; `singular` names the object in the answer.
+    pub(super) async fn write(
         &self,
         call: &Call<'_>,
-        kind: ObjectKind,
+        singular: &str,
         intent: &Intent<'_>,
     ) -> Result<Option<Value>, PlatformError> {
         let mut backoff = self.backoff();
@@ -148,7 +174,7 @@ impl Client {
             let outcome = self.send_once(call, attempt).await;
             let retry_after = match outcome {
                 Ok(answer) if answer.status.is_success() => {
-                    return unwrap_object(call, &answer.body, kind.singular()).map(Some);
+                    return unwrap_object(call, &answer.body, singular).map(Some);
                 }
                 Ok(answer) if answer.status == StatusCode::TOO_MANY_REQUESTS => {
                     if attempt >= max_attempts {
@@ -222,6 +248,10 @@ impl Client {
                 })
                 .await
             }
+            Intent::CustomerCreate { phone, email } => {
+                self.resolve_customer_create(*phone, *email).await
+            }
+            Intent::CustomerUpdate => Ok(Resolution::NotLanded),
         };
 
         match resolution {
@@ -308,21 +338,26 @@ fn echoes_earlier_attempt(intent: &Intent<'_>, answer: &Answer) -> bool {
         (Intent::Create { .. }, 409)
             | (Intent::Update { .. } | Intent::Activation { .. }, 412)
             | (Intent::Delete { .. }, 404 | 412)
+            | (Intent::CustomerCreate { .. }, 409 | 422)
     )
 }
 
 /// Wraps fields in the kind's singular name, as request bodies are.
 fn wrap(kind: ObjectKind, body: &Value) -> Value {
+    wrap_in(kind.singular(), body)
+}
+
+pub(super) fn wrap_in(singular: &str, body: &Value) -> Value {
     let mut wrapped = serde_json::Map::new();
-    wrapped.insert(kind.singular().to_owned(), body.clone());
+    wrapped.insert(singular.to_owned(), body.clone());
     Value::Object(wrapped)
 }
 
-fn missing_object(call: &Call<'_>, kind: ObjectKind) -> PlatformError {
+pub(super) fn missing_object(call: &Call<'_>, singular: &str) -> PlatformError {
     PlatformError::Decode {
         method: call.method.to_string(),
         path: call.path.clone(),
-        source: serde::de::Error::custom(format!("the answer has no `{}`", kind.singular())),
+        source: serde::de::Error::custom(format!("the answer has no `{singular}`")),
     }
 }
 

@@ -1,5 +1,6 @@
 //! Integration tests, compiled as one binary.
 
 mod client;
+mod customers;
 mod manifest;
 mod sandbox;
