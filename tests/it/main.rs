@@ -3,3 +3,4 @@
 mod client;
 mod customers;
 mod manifest;
+mod sandbox;
