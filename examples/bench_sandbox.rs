@@ -43,6 +43,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     .await;
     println!("writes  POST /tags            {rate:>8.0} requests/s ({writes} requests)");
 
+    // The floor: authentication, routing and a one-row read.
+    let rate = run(reads, concurrency, {
+        let (client, base) = (client.clone(), base.clone());
+        move |_| {
+            let request = client.get(format!("{base}/account")).header("api-key", "bench");
+            async move { request.send().await.map(|r| r.status().is_success()) }
+        }
+    })
+    .await;
+    println!("reads   GET /account          {rate:>8.0} requests/s ({reads} requests)");
+
     let pages = writes / 100 + 1;
     let rate = run(reads, concurrency, {
         let (client, base) = (client.clone(), base.clone());

@@ -1,7 +1,8 @@
 //! The SQLite database: opening, migrations, and one transaction per write.
 //!
 //! Objects of the contract are stored as JSON bodies next to the indexed columns that the
-//! rules need (identity keys, owner account). The schema version lives in
+//! rules and the computed counts need (identity keys, owner account, a customer's tags,
+//! agent and open chat), so that counting never decodes a body. The schema version lives in
 //! `PRAGMA user_version`; migrations run at start, in order, each in its own transaction.
 //! A single connection behind a mutex serves all requests: every access is short, and the
 //! write-ahead log keeps a killed process from leaving a half-written state.
@@ -55,9 +56,19 @@ const MIGRATIONS: &[&str] = &[r"
         account_id INTEGER NOT NULL REFERENCES accounts(id),
         phone TEXT,
         email_key TEXT,
+        assigned_agent_id INTEGER,
+        open_chat INTEGER NOT NULL DEFAULT 0,
         body TEXT NOT NULL
     );
     CREATE INDEX customers_by_account ON customers(account_id, id);
+    CREATE INDEX customers_by_open_chat ON customers(account_id, open_chat, assigned_agent_id);
+    CREATE TABLE customer_tags (
+        customer_id INTEGER NOT NULL REFERENCES customers(id),
+        account_id INTEGER NOT NULL,
+        tag TEXT NOT NULL,
+        PRIMARY KEY (customer_id, tag)
+    );
+    CREATE INDEX customer_tags_by_tag ON customer_tags(account_id, tag);
     CREATE UNIQUE INDEX customers_by_phone ON customers(account_id, phone);
     CREATE UNIQUE INDEX customers_by_email ON customers(account_id, email_key);
 "];

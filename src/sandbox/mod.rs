@@ -38,8 +38,8 @@ use tokio::task::JoinHandle;
 
 pub use routes::{API_BASE, api_routes};
 
-/// How to run the sandbox.
-#[derive(Debug, Clone)]
+/// How to run the sandbox. Its `Debug` output leaves the API key out.
+#[derive(Clone)]
 pub struct SandboxConfig {
     /// Address to listen on; port 0 picks a free port.
     pub addr: SocketAddr,
@@ -85,8 +85,25 @@ impl Default for SandboxConfig {
 
 pub use error::SandboxError;
 
-/// A sandbox running inside this process.
-#[derive(Debug)]
+impl std::fmt::Debug for SandboxConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxConfig")
+            .field("addr", &self.addr)
+            .field("db_path", &self.db_path)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("max_agents", &self.max_agents)
+            .field("seed_customers", &self.seed_customers)
+            .field("seed", &self.seed)
+            .field("latency", &self.latency)
+            .field("rate_limit", &self.rate_limit)
+            .field("error_rate", &self.error_rate)
+            .field("drop_after_commit_rate", &self.drop_after_commit_rate)
+            .field("allow_remote", &self.allow_remote)
+            .finish()
+    }
+}
+
+/// A sandbox running inside this process. Its `Debug` output leaves the API key out.
 pub struct RunningSandbox {
     /// The address it listens on.
     pub addr: SocketAddr,
@@ -96,6 +113,15 @@ pub struct RunningSandbox {
     pub key_generated: bool,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
+}
+
+impl std::fmt::Debug for RunningSandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningSandbox")
+            .field("addr", &self.addr)
+            .field("key_generated", &self.key_generated)
+            .finish_non_exhaustive()
+    }
 }
 
 impl RunningSandbox {
@@ -159,4 +185,37 @@ pub async fn serve(config: SandboxConfig) -> Result<(), SandboxError> {
     let running = start(config).await?;
     tokio::signal::ctrl_c().await.map_err(|source| SandboxError::Serve { source })?;
     running.stop().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_leaves_the_key_out() {
+        let config = SandboxConfig { api_key: Some("secret-key".to_owned()), ..Default::default() };
+        assert!(!format!("{config:?}").contains("secret-key"));
+    }
+
+    #[tokio::test]
+    async fn start_serves_on_an_ephemeral_port_and_stops() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = SandboxConfig {
+            db_path: dir.path().join("s.db"),
+            seed_customers: 5,
+            ..SandboxConfig::default()
+        };
+        let running = start(config).await.unwrap();
+        assert_ne!(running.addr.port(), 0);
+        assert!(running.key_generated && running.api_key.starts_with("sbx_"));
+        assert!(!format!("{running:?}").contains(&running.api_key));
+        running.stop().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_remote_address_needs_allow_remote() {
+        let config =
+            SandboxConfig { addr: SocketAddr::from(([0, 0, 0, 0], 0)), ..Default::default() };
+        assert!(matches!(start(config).await, Err(SandboxError::RemoteRefused { .. })));
+    }
 }

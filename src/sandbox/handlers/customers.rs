@@ -9,7 +9,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value, json};
 
 use crate::manifest::model::{Channel, FieldType, Filter};
@@ -25,12 +25,32 @@ fn customer_id(text: &str) -> Result<i64, ApiError> {
     text.parse().map_err(|_| ApiError::NotFound(format!("customer `{text}` not found")))
 }
 
-fn tag_names(db: &Connection, account: i64) -> Result<HashMap<String, String>, ApiError> {
-    Ok(objects::all::<Tag>(db, account)?.into_iter().map(|tag| (tag.web_id, tag.name)).collect())
+/// Names of the tags `rows` carry, by `web_id`: looked up one by one, as a page of
+/// customers carries a few of what may be a thousand tags.
+fn tag_names(
+    db: &Connection,
+    account: i64,
+    rows: &[Row],
+) -> Result<HashMap<String, String>, ApiError> {
+    let mut names = HashMap::new();
+    let mut statement = db.prepare_cached(
+        "SELECT json_extract(body, '$.name') FROM objects \
+         WHERE account_id = ?1 AND kind = 'tags' AND web_id = ?2",
+    )?;
+    for web_id in rows.iter().flat_map(|row| &row.customer.tags) {
+        if !names.contains_key(web_id) {
+            let name: Option<String> =
+                statement.query_row(params![account, web_id], |r| r.get(0)).optional()?;
+            if let Some(name) = name {
+                names.insert(web_id.clone(), name);
+            }
+        }
+    }
+    Ok(names)
 }
 
 fn answer(db: &Connection, account: i64, row: &Row) -> Result<Value, ApiError> {
-    Ok(customers::public(row, &tag_names(db, account)?))
+    Ok(customers::public(row, &tag_names(db, account, std::slice::from_ref(row))?))
 }
 
 /// `GET /customers?page=`
@@ -41,8 +61,8 @@ pub async fn list(
 ) -> Result<Response, ApiError> {
     let page = reply::page_number(&query)?;
     let (total, items) = app.db.read(|db| {
-        let names = tag_names(db, caller.account)?;
         let (total, rows) = customers::page(db, caller.account, page)?;
+        let names = tag_names(db, caller.account, &rows)?;
         Ok((total, rows.iter().map(|row| customers::public(row, &names)).collect()))
     })?;
     Ok(reply::page("customers", total, items))
