@@ -32,7 +32,7 @@ pub mod journal;
 mod revert;
 mod write;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -42,8 +42,8 @@ use crate::plan::{Action, Change};
 use crate::platform::Client;
 use crate::state::LiveState;
 
-pub use executor::{Observer, Outcome, StopSignal};
 use executor::Step;
+pub use executor::{Observer, Outcome, StopSignal};
 use journal::{Entry, Journal};
 
 /// Choices for a run.
@@ -75,7 +75,9 @@ impl Report {
 /// The run folder could not be written.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[error("cannot write the run journal under `{dir}`")]
-#[diagnostic(help("apply keeps a journal of every change; make the folder writable and run again"))]
+#[diagnostic(help(
+    "apply keeps a journal of every change; make the folder writable and run again"
+))]
 pub struct JournalError {
     dir: String,
     #[source]
@@ -91,7 +93,8 @@ pub async fn apply(
     stop: &StopSignal,
     observer: &mut dyn Observer,
 ) -> Result<Report, JournalError> {
-    let journal_error = |source| JournalError { dir: options.runs_dir.display().to_string(), source };
+    let journal_error =
+        |source| JournalError { dir: options.runs_dir.display().to_string(), source };
     let journal = Journal::create(&options.runs_dir).map_err(journal_error)?;
     journal.write_file("plan.json", &saved.to_json()).map_err(journal_error)?;
     let plan = saved.plan();
@@ -104,7 +107,8 @@ pub async fn apply(
     let stale: Vec<Option<String>> =
         plan.changes.iter().map(|change| write::stale_version(change, &current)).collect();
 
-    let mut recorder = Recorder { journal, changes: &plan.changes, before: &before, inner: observer };
+    let mut recorder =
+        Recorder { journal, changes: &plan.changes, before: &before, inner: observer };
     let outcomes = executor::run(&steps, options.parallelism, stop, &mut recorder, |index| {
         let client = client.clone();
         let changes = changes.clone();
@@ -200,7 +204,5 @@ pub fn action_name(action: Action) -> &'static str {
     }
 }
 
-/// The default place for run folders, beside the manifest's working directory.
-pub fn default_runs_dir(root: &Path) -> PathBuf {
-    root.join(".mercfg").join("runs")
-}
+/// Where run folders go, relative to the working directory.
+pub const RUNS_DIR: &str = ".mercfg/runs";

@@ -74,8 +74,9 @@ pub fn manifest(plan: &Plan, outcomes: &[Outcome], live: &LiveState) -> Option<S
         revert.customer_lists = before.customer_lists.clone();
     }
     if touches(ObjectKind::MessagingSettings) || touches(ObjectKind::BusinessHours) {
-        let all = before.messaging.clone().unwrap_or_else(|| empty_messaging());
-        let mut messaging = if touches(ObjectKind::MessagingSettings) { all.clone() } else { empty_messaging() };
+        let all = before.messaging.clone().unwrap_or_else(empty_messaging);
+        let mut messaging =
+            if touches(ObjectKind::MessagingSettings) { all.clone() } else { empty_messaging() };
         messaging.business_hours =
             if touches(ObjectKind::BusinessHours) { all.business_hours } else { None };
         revert.messaging = Some(messaging);

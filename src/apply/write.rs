@@ -117,7 +117,10 @@ pub fn needs(change: &Change, earlier: &Change) -> bool {
             .get("teams")
             .and_then(Value::as_array)
             .is_some_and(|teams| teams.iter().filter_map(Value::as_str).any(same)),
-        (ObjectKind::CustomerList, ObjectKind::Tag | ObjectKind::CustomField | ObjectKind::Member) => {
+        (
+            ObjectKind::CustomerList,
+            ObjectKind::Tag | ObjectKind::CustomField | ObjectKind::Member,
+        ) => {
             let mut names = Vec::new();
             if let Some(filter) = body.get("filter") {
                 filter_references(filter, earlier.kind, &mut names);

@@ -70,7 +70,7 @@ pub fn run(args: Args, color: bool) -> miette::Result<ExitCode> {
         let stopper = tokio::spawn(stop_on_signal(stop.clone()));
         let apply_options = ApplyOptions {
             parallelism: usize::from(args.parallelism),
-            runs_dir: apply::default_runs_dir(Path::new(".")),
+            runs_dir: PathBuf::from(apply::RUNS_DIR),
         };
         let mut progress = Progress::new(&plan.changes);
         let report = apply::apply(
@@ -129,7 +129,7 @@ async fn load_saved(
         balance: None,
         policy: None,
     };
-    let connection = target.connect(None).await?;
+    let connection = target.connect(Some(&manifest.account)).await?;
     let live = connection.client.read_state().await?;
     let violations = rails::check(&saved.plan(), &manifest, &live, &options);
     Ok(Prepared { saved, live, violations, connection })

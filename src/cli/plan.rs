@@ -79,7 +79,11 @@ pub fn run(args: Args, color: bool) -> miette::Result<ExitCode> {
         // A plan the rails refuse is not saved: there would be nothing to apply.
         if let (Some(out), true) = (&args.out, prepared.violations.is_empty()) {
             write_atomically(out, &prepared.saved.to_json())?;
-            eprintln!("Saved the plan to {}; apply it with `mercfg apply {}`.", out.display(), out.display());
+            eprintln!(
+                "Saved the plan to {}; apply it with `mercfg apply {}`.",
+                out.display(),
+                out.display()
+            );
         }
         prepared.connection.close().await;
 
@@ -113,7 +117,7 @@ pub async fn prepare(
         }
     };
 
-    let connection = target.connect(manifest.account.api_key_env.as_deref()).await?;
+    let connection = target.connect(Some(&manifest.account)).await?;
     let live = connection.client.read_state().await?;
     let mut plan = plan::diff(&manifest, &live, &options);
     preview_lists(&connection, &mut plan).await?;

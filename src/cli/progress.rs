@@ -60,6 +60,9 @@ impl Observer for Progress<'_> {
 
 /// `+ tag `VIP``
 pub fn describe(change: &Change) -> String {
+    if change.kind.is_singleton() {
+        return format!("{} {}", glyph(change.action), change.kind.label());
+    }
     format!("{} {} `{}`", glyph(change.action), change.kind.label(), change.key)
 }
 
@@ -80,7 +83,9 @@ pub fn report(changes: &[Change], outcomes: &[Outcome]) -> String {
     for (change, outcome) in changes.iter().zip(outcomes) {
         let why = match outcome {
             Outcome::Applied => String::new(),
-            Outcome::Manual => change.manual.clone().map(|place| format!(": do it in {place}")).unwrap_or_default(),
+            Outcome::Manual => {
+                change.manual.clone().map(|place| format!(": do it in {place}")).unwrap_or_default()
+            }
             Outcome::Conflict { message } | Outcome::Failed { message } => format!(": {message}"),
             Outcome::SkippedDependency { on } => {
                 format!(": needs {}, which did not apply", describe(&changes[*on]))

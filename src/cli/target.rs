@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use miette::{IntoDiagnostic, WrapErr};
 
+use crate::manifest::model::AccountSpec;
 use crate::platform::{Client, ClientConfig, Secret};
 use crate::sandbox::{RunningSandbox, SandboxConfig};
 
@@ -36,6 +37,11 @@ pub struct TargetArgs {
     /// Most requests per second sent to the account [default: 10; sandbox: 1000].
     #[arg(long, value_name = "N")]
     pub rate_limit: Option<f64>,
+
+    /// With `--sandbox` and no manifest: the sandbox account to use (a manifest's
+    /// `account.slug` picks it otherwise).
+    #[arg(long, value_name = "SLUG", default_value = "sandbox", requires = "sandbox")]
+    pub sandbox_account: String,
 }
 
 /// A client for the chosen account, and the embedded sandbox behind it when there is one.
@@ -48,18 +54,19 @@ pub struct Connection {
 impl Connection {
     /// Stops the embedded sandbox, if any, after its requests in flight.
     pub async fn close(self) {
-        if let Some(sandbox) = self.sandbox {
-            if let Err(error) = sandbox.stop().await {
-                tracing::warn!("the embedded sandbox did not stop cleanly: {error}");
-            }
+        if let Some(sandbox) = self.sandbox
+            && let Err(error) = sandbox.stop().await
+        {
+            tracing::warn!("the embedded sandbox did not stop cleanly: {error}");
         }
     }
 }
 
 impl TargetArgs {
-    /// Connects to the account. `key_env` is the manifest's `account.api_key_env`, which
-    /// names the variable holding this account's key when it is not `MERCATELY_API_KEY`.
-    pub async fn connect(&self, key_env: Option<&str>) -> miette::Result<Connection> {
+    /// Connects to the account. `account` is the manifest's `account` section when there is
+    /// one: its `api_key_env` names the variable holding this account's key, and on the
+    /// sandbox its slug picks (or makes) the sandbox account.
+    pub async fn connect(&self, account: Option<&AccountSpec>) -> miette::Result<Connection> {
         if self.sandbox {
             let sandbox = crate::sandbox::start(SandboxConfig {
                 db_path: PathBuf::from(SANDBOX_DB),
@@ -68,13 +75,16 @@ impl TargetArgs {
             .await
             .wrap_err("cannot start the embedded sandbox")?;
             tracing::debug!("embedded sandbox on {}", sandbox.url());
-            let mut config = ClientConfig::new(sandbox.url(), sandbox.api_key.clone());
+            let slug = account.map(|a| a.slug.as_str()).unwrap_or(&self.sandbox_account);
+            let key = sandbox.account_key(slug)?;
+            let mut config = ClientConfig::new(sandbox.url(), key);
             config.rate_limit = self.rate_limit.unwrap_or(SANDBOX_RATE_LIMIT);
             let client = Client::new(config)?;
             return Ok(Connection { client, sandbox: Some(sandbox) });
         }
 
         let endpoint = self.endpoint.clone().unwrap_or_else(|| "https://app.mercately.com".into());
+        let key_env = account.and_then(|a| a.api_key_env.as_deref());
         let mut config = ClientConfig::new(endpoint, self.api_key(key_env)?);
         config.rate_limit = self.rate_limit.unwrap_or(DEFAULT_RATE_LIMIT);
         Ok(Connection { client: Client::new(config)?, sandbox: None })

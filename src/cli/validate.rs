@@ -4,8 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use miette::{GraphicalReportHandler, GraphicalTheme};
-
+use super::diagnostics;
 use crate::manifest;
 
 #[derive(Debug, clap::Args)]
@@ -15,27 +14,15 @@ pub struct Args {
     pub files: Vec<PathBuf>,
 }
 
-/// Diagnostics are rendered at a fixed width so output is the same in CI and on a terminal.
-const WIDTH: usize = 100;
-
 pub fn run(args: Args, color: bool) -> miette::Result<ExitCode> {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(WIDTH).with_links(false);
-
     let mut failed = 0;
     for path in &args.files {
         match manifest::load(path) {
             Ok(_) => eprintln!("✓ {} is valid", path.display()),
-            Err(diagnostics) => {
+            Err(problems) => {
                 failed += 1;
-                for diagnostic in &diagnostics.items {
-                    let mut out = String::new();
-                    if handler.render_report(&mut out, diagnostic).is_err() {
-                        out = format!("{diagnostic}\n");
-                    }
-                    eprint!("{out}");
-                }
-                let count = diagnostics.items.len();
+                diagnostics::print_all(&problems.items, color);
+                let count = problems.items.len();
                 let noun = if count == 1 { "problem" } else { "problems" };
                 eprintln!("✗ {}: {count} {noun}", path.display());
             }

@@ -126,6 +126,19 @@ pub fn create(
     Ok(id)
 }
 
+/// The key of the account `slug`, creating and seeding the account when it is missing.
+pub fn key_for(db: &Connection, slug: &str, seeding: Seeding) -> Result<String, ApiError> {
+    let stored: Option<String> = db
+        .query_row("SELECT api_key FROM accounts WHERE slug = ?1", params![slug], |row| row.get(0))
+        .optional()?;
+    if let Some(key) = stored {
+        return Ok(key);
+    }
+    let key = fresh_api_key();
+    create(db, slug, slug, &key, seeding)?;
+    Ok(key)
+}
+
 /// The caller behind `api_key`, if the key is known.
 pub fn caller(db: &Connection, api_key: &str) -> Result<Option<Caller>, ApiError> {
     Ok(db

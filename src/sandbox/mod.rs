@@ -113,6 +113,7 @@ pub struct RunningSandbox {
     pub key_generated: bool,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
+    app: Arc<routes::App>,
 }
 
 impl std::fmt::Debug for RunningSandbox {
@@ -128,6 +129,15 @@ impl RunningSandbox {
     /// Base URL of the API, such as `http://127.0.0.1:4321`.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The API key of the account `slug`, which is made and seeded first if the database
+    /// has none: `--sandbox` works on the account a manifest names.
+    pub fn account_key(&self, slug: &str) -> Result<String, SandboxError> {
+        let app = &self.app;
+        app.db
+            .write(|db| accounts::key_for(db, slug, app.seeding))
+            .map_err(|error| SandboxError::Setup { reason: error.to_string() })
     }
 
     /// Stops accepting connections, lets requests in flight finish, and waits for the end.
@@ -162,7 +172,8 @@ pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, SandboxError
     tracing::debug!(%addr, "sandbox bound");
 
     let (stop, stopped) = oneshot::channel::<()>();
-    let service = routes::router(app).into_make_service_with_connect_info::<connection::Peer>();
+    let service =
+        routes::router(app.clone()).into_make_service_with_connect_info::<connection::Peer>();
     let task = tokio::spawn(async move {
         axum::serve(connection::CuttableListener::new(listener), service)
             .with_graceful_shutdown(async {
@@ -176,6 +187,7 @@ pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, SandboxError
         api_key: key.api_key,
         key_generated: key.generated,
         stop: Some(stop),
+        app,
         task,
     })
 }
