@@ -7,6 +7,7 @@
 
 pub mod apply;
 pub mod cli;
+pub mod clock;
 pub mod customers;
 pub mod manifest;
 pub mod plan;

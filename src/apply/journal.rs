@@ -9,13 +9,12 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 
 use serde::Serialize;
 use serde_json::Value;
 
 use super::executor::Outcome;
-use crate::plan::saved::rfc3339;
+use crate::clock;
 
 /// An open run folder.
 #[derive(Debug)]
@@ -90,7 +89,7 @@ impl Journal {
 
 /// The current time for journal lines, RFC 3339 in UTC.
 pub fn now() -> String {
-    rfc3339(SystemTime::now())
+    clock::rfc3339(clock::now())
 }
 
 #[cfg(test)]

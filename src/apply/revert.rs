@@ -30,22 +30,7 @@ pub fn manifest(plan: &Plan, outcomes: &[Outcome], live: &LiveState) -> Option<S
     let touches = |kind: ObjectKind| touched.iter().any(|change| change.kind == kind);
 
     let before = manifest_from_state(live);
-    let mut revert = Manifest {
-        version: 1,
-        account: before.account.clone(),
-        vars: Default::default(),
-        extends: None,
-        roles: None,
-        members: None,
-        teams: None,
-        messaging: None,
-        custom_fields: None,
-        tags: None,
-        quick_replies: None,
-        customer_lists: None,
-        balance: None,
-        policy: None,
-    };
+    let mut revert = Manifest::unmanaged(before.account.clone());
     let mut prune = Vec::new();
     let mut keep = |kind: ObjectKind, prune_as: Kind| {
         let kept = touches(kind);
@@ -74,9 +59,9 @@ pub fn manifest(plan: &Plan, outcomes: &[Outcome], live: &LiveState) -> Option<S
         revert.customer_lists = before.customer_lists.clone();
     }
     if touches(ObjectKind::MessagingSettings) || touches(ObjectKind::BusinessHours) {
-        let all = before.messaging.clone().unwrap_or_else(empty_messaging);
+        let all = before.messaging.clone().unwrap_or_default();
         let mut messaging =
-            if touches(ObjectKind::MessagingSettings) { all.clone() } else { empty_messaging() };
+            if touches(ObjectKind::MessagingSettings) { all.clone() } else { Messaging::default() };
         messaging.business_hours =
             if touches(ObjectKind::BusinessHours) { all.business_hours } else { None };
         revert.messaging = Some(messaging);
@@ -103,16 +88,4 @@ pub fn manifest(plan: &Plan, outcomes: &[Outcome], live: &LiveState) -> Option<S
         "# Reverts an apply run: `mercfg apply revert.yaml` puts the kinds it touched back\n\
          # as they were before it.\n{yaml}"
     ))
-}
-
-fn empty_messaging() -> Messaging {
-    Messaging {
-        business_hours: None,
-        assignment: None,
-        response_time: None,
-        agent_name_in_replies: None,
-        welcome_message: None,
-        away_message: None,
-        inactivity_message: None,
-    }
 }

@@ -113,22 +113,8 @@ async fn load_saved(
         .into_diagnostic()
         .wrap_err_with(|| format!("cannot read the saved plan `{}`", path.display()))?;
     let saved = SavedPlan::from_json(&text)?;
-    let manifest = Manifest {
-        version: 1,
-        account: AccountSpec { slug: saved.account.clone(), timezone: None, api_key_env: None },
-        vars: Default::default(),
-        extends: None,
-        roles: None,
-        members: None,
-        teams: None,
-        messaging: None,
-        custom_fields: None,
-        tags: None,
-        quick_replies: None,
-        customer_lists: None,
-        balance: None,
-        policy: None,
-    };
+    let account = AccountSpec { slug: saved.account.clone(), timezone: None, api_key_env: None };
+    let manifest = Manifest::unmanaged(account);
     let connection = target.connect(Some(&manifest.account)).await?;
     let live = connection.client.read_state().await?;
     let violations = rails::check(&saved.plan(), &manifest, &live, &options);

@@ -71,6 +71,28 @@ pub struct Manifest {
     pub policy: Option<Policy>,
 }
 
+impl Manifest {
+    /// A manifest of `account` that manages nothing: every section left out.
+    pub fn unmanaged(account: AccountSpec) -> Self {
+        Manifest {
+            version: 1,
+            account,
+            vars: BTreeMap::new(),
+            extends: None,
+            roles: None,
+            members: None,
+            teams: None,
+            messaging: None,
+            custom_fields: None,
+            tags: None,
+            quick_replies: None,
+            customer_lists: None,
+            balance: None,
+            policy: None,
+        }
+    }
+}
+
 /// Which account the manifest belongs to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -205,7 +227,7 @@ pub struct Team {
 }
 
 /// How conversations are answered and assigned.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Messaging {
     /// Opening hours per day; outside them the away message is sent.

@@ -6,6 +6,8 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::clock::parse_duration;
+
 use super::change::FieldChange;
 
 /// Texts equal but for whitespace at the end of lines and of the text.
@@ -60,27 +62,13 @@ pub(crate) fn same_optional_text(a: Option<&str>, b: Option<&str>) -> bool {
 /// Durations equal by length: `60m` is `1h`. Unparseable ones compare as written.
 pub(crate) fn same_duration(a: Option<&str>, b: Option<&str>) -> bool {
     match (a, b) {
-        (Some(a), Some(b)) => match (seconds(a), seconds(b)) {
+        (Some(a), Some(b)) => match (parse_duration(a.trim()), parse_duration(b.trim())) {
             (Some(a), Some(b)) => a == b,
             _ => a.trim() == b.trim(),
         },
         (None, None) => true,
         _ => false,
     }
-}
-
-fn seconds(duration: &str) -> Option<u64> {
-    let duration = duration.trim();
-    let unit = duration.chars().last()?;
-    let number: u64 = duration[..duration.len() - unit.len_utf8()].parse().ok()?;
-    let scale = match unit {
-        's' => 1,
-        'm' => 60,
-        'h' => 3_600,
-        'd' => 86_400,
-        _ => return None,
-    };
-    number.checked_mul(scale)
 }
 
 /// Field-level differences of one object, and the body that would write them.

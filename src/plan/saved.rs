@@ -5,12 +5,13 @@
 //! nothing in a plan or a live state carries it.
 
 use std::collections::BTreeMap;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use miette::Diagnostic;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::clock;
 use crate::manifest::model::Manifest;
 use crate::state::LiveState;
 
@@ -65,7 +66,7 @@ impl SavedPlan {
             format_version: FORMAT_VERSION,
             manifest_hash: manifest_hash(manifest_bytes),
             account: manifest.account.slug.clone(),
-            created_at: rfc3339(now),
+            created_at: clock::rfc3339(clock::seconds(now)),
             changes: plan.changes.clone(),
             fingerprints: fingerprints(live),
         }
@@ -143,34 +144,9 @@ pub fn fingerprints(live: &LiveState) -> BTreeMap<String, i64> {
     out
 }
 
-/// `time` as `2024-05-01T12:34:56Z`; times before 1970 read as the epoch.
-pub fn rfc3339(time: SystemTime) -> String {
-    let seconds = time.duration_since(UNIX_EPOCH).map_or(0, |since| since.as_secs());
-    let (days, rest) = (seconds / 86_400, seconds % 86_400);
-    let (year, month, day) = civil_date(days as i64);
-    let (hour, minute, second) = (rest / 3_600, rest % 3_600 / 60, rest % 60);
-    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}Z")
-}
-
-/// Year, month and day of a count of days since 1970-01-01, in the proleptic Gregorian
-/// calendar (the era-based conversion: 400-year cycles of 146,097 days).
-fn civil_date(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = (day_of_year - (153 * month_index + 2) / 5 + 1) as u32;
-    let month = if month_index < 10 { month_index + 3 } else { month_index - 9 } as u32;
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
+    use std::time::UNIX_EPOCH;
 
     use super::*;
 
@@ -178,13 +154,6 @@ mod tests {
     fn fnv1a_matches_the_reference_values() {
         assert_eq!(manifest_hash(b""), "fnv1a64:cbf29ce484222325");
         assert_eq!(manifest_hash(b"a"), "fnv1a64:af63dc4c8601ec8c");
-    }
-
-    #[test]
-    fn times_format_as_rfc3339() {
-        assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00Z");
-        let leap_day = UNIX_EPOCH + Duration::from_secs(1_709_210_096);
-        assert_eq!(rfc3339(leap_day), "2024-02-29T12:34:56Z");
     }
 
     #[test]

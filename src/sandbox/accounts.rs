@@ -6,7 +6,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::db::Database;
 use super::random::{Random, fresh_api_key};
 use super::reply::ApiError;
-use super::{SandboxConfig, SandboxError, seed, time};
+use super::{SandboxConfig, SandboxError, seed};
+use crate::clock;
 use crate::state::Account;
 
 /// Slug of the account made on first start.
@@ -114,7 +115,7 @@ pub fn create(
 
     let mut random = Random::for_purpose(seeding.seed, slug);
     let web_id = random.web_id("a");
-    let now = time::now();
+    let now = clock::now();
     db.execute(
         "INSERT INTO accounts (web_id, slug, name, timezone, api_key, created_at) \
          VALUES (?1, ?2, ?3, 'America/Guayaquil', ?4, ?5)",

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::reply::{self, ApiError, PAGE_SIZE};
-use super::time;
+use crate::clock;
 use crate::manifest::model::Channel;
 
 /// A customer as stored.
@@ -263,8 +263,8 @@ pub fn public(row: &Row, tag_names: &HashMap<String, String>) -> Value {
         "channel": customer.channel,
         "assigned_agent_id": customer.assigned_agent_id,
         "open_chat": customer.open_chat,
-        "created_at": time::rfc3339(customer.created_at),
-        "last_interaction_at": time::rfc3339(customer.last_interaction_at),
+        "created_at": clock::rfc3339(customer.created_at),
+        "last_interaction_at": clock::rfc3339(customer.last_interaction_at),
         "tags": tags,
         "custom_fields": fields,
     })

@@ -8,7 +8,8 @@ use serde_json::Value;
 
 use super::customers::{self, Customer};
 use super::reply::ApiError;
-use super::{agents, objects, time};
+use super::{agents, objects};
+use crate::clock;
 use crate::manifest::model::{FieldCondition, FieldOp, FieldType, Filter, FilterNode};
 use crate::state::{CustomField, Tag};
 
@@ -63,7 +64,7 @@ impl Catalog {
             Filter::Node(
                 FilterNode::CreatedWithin(duration) | FilterNode::LastInteractionWithin(duration),
             ) => {
-                if time::parse_duration(duration).is_none() {
+                if clock::parse_duration(duration).is_none() {
                     problems.push(format!("`{duration}` is not a duration such as `30d`"));
                 }
             }
@@ -142,13 +143,13 @@ impl Catalog {
 
     /// Customers of `rows` matching `filter` now.
     pub fn count(&self, filter: &Filter, rows: &[customers::Row]) -> u64 {
-        let now = time::now();
+        let now = clock::now();
         rows.iter().filter(|row| self.matches(filter, &row.customer, now)).count() as u64
     }
 }
 
 fn within(duration: &str, instant: i64, now: i64) -> bool {
-    time::parse_duration(duration).is_some_and(|seconds| now - instant <= seconds)
+    clock::parse_duration(duration).is_some_and(|seconds| now - instant <= seconds)
 }
 
 fn field_matches(condition: &FieldCondition, customer: &Customer) -> bool {

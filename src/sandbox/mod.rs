@@ -26,7 +26,6 @@ mod routes;
 mod rules;
 mod seed;
 mod stats;
-mod time;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -12,13 +12,14 @@ use axum::response::Response;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value, json};
 
+use crate::clock;
 use crate::manifest::model::{Channel, FieldType, Filter};
 use crate::sandbox::accounts::Caller;
 use crate::sandbox::customers::{self, Customer, Row};
 use crate::sandbox::filter::Catalog;
+use crate::sandbox::objects;
 use crate::sandbox::reply::{self, ApiError};
 use crate::sandbox::routes::App;
-use crate::sandbox::{objects, time};
 use crate::state::{CustomField, Tag};
 
 fn customer_id(text: &str) -> Result<i64, ApiError> {
@@ -105,7 +106,7 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let fields = reply::unwrap_body(&body, "customer")?;
     let value = app.db.write(|db| {
-        let now = time::now();
+        let now = clock::now();
         let mut customer = Customer {
             first_name: String::new(),
             last_name: None,

@@ -13,11 +13,11 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::clock::parse_duration;
 use crate::sandbox::accounts::{self, Caller};
 use crate::sandbox::objects;
 use crate::sandbox::reply::{self, ApiError};
 use crate::sandbox::routes::App;
-use crate::sandbox::time::parse_duration;
 use crate::state::{AutoRecharge, BalanceSettings, BusinessHours, MessagingSettings};
 
 /// A settings object of which each account has exactly one.

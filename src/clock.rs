@@ -1,10 +1,16 @@
-//! Clock readings, timestamps as RFC 3339 text, and the manifest's durations (`30d`).
+//! Clock readings, timestamps as RFC 3339 text, and the manifest's durations (`30d`),
+//! shared by saved plans, run journals and the sandbox.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Seconds since the Unix epoch.
 pub fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or_default()
+    seconds(SystemTime::now())
+}
+
+/// Seconds since the Unix epoch of `time`; times before 1970 read as the epoch.
+pub fn seconds(time: SystemTime) -> i64 {
+    time.duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or_default()
 }
 
 /// `2024-03-09T14:05:00Z` for a Unix time in seconds.
@@ -61,6 +67,7 @@ mod tests {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
         assert_eq!(rfc3339(1_710_000_000), "2024-03-09T16:00:00Z");
+        assert_eq!(rfc3339(1_709_210_096), "2024-02-29T12:34:56Z");
     }
 
     #[test]
