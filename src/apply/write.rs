@@ -17,7 +17,7 @@ pub async fn execute(client: &Client, change: &Change) -> Outcome {
         return Outcome::Manual;
     }
     let failed = |message: String| Outcome::Failed { message };
-    let Some(kind) = wire_kind(change.kind) else {
+    let Some(kind) = change.kind.wire() else {
         return failed(format!("the {} cannot be changed through the API", change.kind.label()));
     };
     let target = match (&change.target, change.action) {
@@ -86,22 +86,6 @@ async fn send(
         Action::Remove => client.delete(kind, &target.id, target.version).await.map(drop),
         Action::Manual => Ok(()),
     }
-}
-
-/// The contract kind behind a plan kind; the account itself is never written.
-fn wire_kind(kind: ObjectKind) -> Option<state::ObjectKind> {
-    Some(match kind {
-        ObjectKind::Account => return None,
-        ObjectKind::Member => state::ObjectKind::Agent,
-        ObjectKind::Team => state::ObjectKind::Team,
-        ObjectKind::CustomField => state::ObjectKind::CustomField,
-        ObjectKind::Tag => state::ObjectKind::Tag,
-        ObjectKind::QuickReply => state::ObjectKind::QuickReply,
-        ObjectKind::CustomerList => state::ObjectKind::CustomerList,
-        ObjectKind::MessagingSettings => state::ObjectKind::MessagingSettings,
-        ObjectKind::BusinessHours => state::ObjectKind::BusinessHours,
-        ObjectKind::Balance => state::ObjectKind::Balance,
-    })
 }
 
 /// Whether `change` cannot run unless `earlier` applied: a member needs the teams it joins,

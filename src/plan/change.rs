@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::impact::Impact;
+use crate::state;
 
 /// The kind of object a change touches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -52,20 +53,27 @@ impl ObjectKind {
         ObjectKind::ALL.iter().position(|kind| *kind == self).unwrap_or(usize::MAX)
     }
 
-    /// The collection's path in the platform API, also the prefix of fingerprint keys.
+    /// The contract's kind behind this one; the account itself is not an object the API
+    /// writes.
+    pub fn wire(self) -> Option<state::ObjectKind> {
+        Some(match self {
+            ObjectKind::Account => return None,
+            ObjectKind::Member => state::ObjectKind::Agent,
+            ObjectKind::Team => state::ObjectKind::Team,
+            ObjectKind::CustomField => state::ObjectKind::CustomField,
+            ObjectKind::Tag => state::ObjectKind::Tag,
+            ObjectKind::QuickReply => state::ObjectKind::QuickReply,
+            ObjectKind::CustomerList => state::ObjectKind::CustomerList,
+            ObjectKind::MessagingSettings => state::ObjectKind::MessagingSettings,
+            ObjectKind::BusinessHours => state::ObjectKind::BusinessHours,
+            ObjectKind::Balance => state::ObjectKind::Balance,
+        })
+    }
+
+    /// The collection's path in the platform API without its slash (`custom_fields`), also
+    /// the prefix of fingerprint keys.
     pub fn path(self) -> &'static str {
-        match self {
-            ObjectKind::Account => "account",
-            ObjectKind::Member => "agents",
-            ObjectKind::Team => "teams",
-            ObjectKind::CustomField => "custom_fields",
-            ObjectKind::Tag => "tags",
-            ObjectKind::QuickReply => "quick_replies",
-            ObjectKind::CustomerList => "customer_lists",
-            ObjectKind::MessagingSettings => "messaging_settings",
-            ObjectKind::BusinessHours => "business_hours",
-            ObjectKind::Balance => "balance",
-        }
+        self.wire().map_or("account", |kind| kind.path().trim_start_matches('/'))
     }
 
     /// The kind in the user's words, singular: `custom field`.
@@ -102,13 +110,7 @@ impl ObjectKind {
 
     /// True for the kinds with one object per account.
     pub fn is_singleton(self) -> bool {
-        matches!(
-            self,
-            ObjectKind::Account
-                | ObjectKind::MessagingSettings
-                | ObjectKind::BusinessHours
-                | ObjectKind::Balance
-        )
+        self.wire().is_none_or(state::ObjectKind::is_singleton)
     }
 }
 
