@@ -90,8 +90,8 @@ impl TargetArgs {
         Ok(Connection { client: Client::new(config)?, sandbox: None })
     }
 
-    /// The key from `--api-key-file`, else the manifest's `api_key_env`, else
-    /// `MERCATELY_API_KEY`.
+    /// The key from `--api-key-file`, else the variable the manifest's `api_key_env`
+    /// names, else `MERCATELY_API_KEY`.
     fn api_key(&self, key_env: Option<&str>) -> miette::Result<Secret> {
         if let Some(path) = &self.api_key_file {
             let text = std::fs::read_to_string(path)
@@ -99,14 +99,23 @@ impl TargetArgs {
                 .wrap_err_with(|| format!("cannot read the API key file `{}`", path.display()))?;
             return Ok(Secret::new(text.trim()));
         }
-        let variable = key_env.unwrap_or("MERCATELY_API_KEY");
-        match std::env::var(variable) {
-            Ok(key) if !key.trim().is_empty() => Ok(Secret::new(key.trim())),
-            _ => Err(miette::miette!(
-                help = "export the account's key, pass `--api-key-file FILE`, or try \
-                        `--sandbox` to work against the local sandbox",
-                "no API key: `{variable}` is not set"
-            )),
+        let variables: Vec<&str> = key_env.into_iter().chain(["MERCATELY_API_KEY"]).collect();
+        for variable in &variables {
+            if let Ok(key) = std::env::var(variable)
+                && !key.trim().is_empty()
+            {
+                tracing::debug!("API key from `{variable}`");
+                return Ok(Secret::new(key.trim()));
+            }
         }
+        Err(miette::miette!(
+            help = "export the account's key, pass `--api-key-file FILE`, or try `--sandbox` \
+                    to work against the local sandbox",
+            "no API key: {}",
+            match key_env {
+                Some(named) => format!("neither `{named}` nor `MERCATELY_API_KEY` is set"),
+                None => "`MERCATELY_API_KEY` is not set".to_owned(),
+            }
+        ))
     }
 }
