@@ -13,6 +13,7 @@ mod schema;
 mod target;
 mod validate;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -73,8 +74,8 @@ pub enum Command {
 /// present (only with `--detailed-exitcode`).
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.verbose);
-    let color = use_color(cli.color);
+    init_logging(cli.verbose, use_color(cli.color, std::io::stderr().is_terminal()));
+    let color = use_color(cli.color, std::io::stdout().is_terminal());
     let result = match cli.command {
         Command::Validate(args) => validate::run(args, color),
         Command::Plan(args) => plan::run(args, color),
@@ -113,20 +114,17 @@ fn runtime() -> miette::Result<tokio::runtime::Runtime> {
         .map_err(|error| miette::miette!("cannot start the async runtime: {error}"))
 }
 
-/// Whether stdout should be coloured, from `--color`, `NO_COLOR` and whether it is a terminal.
-fn use_color(choice: ColorChoice) -> bool {
-    use std::io::IsTerminal;
+/// Whether a stream should be coloured, from `--color`, `NO_COLOR` and whether it is a
+/// terminal.
+fn use_color(choice: ColorChoice, terminal: bool) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stdout().is_terminal()
-        }
+        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && terminal,
     }
 }
 
-fn init_logging(verbose: u8) {
+fn init_logging(verbose: u8, color: bool) {
     let level = match verbose {
         0 => return,
         1 => tracing::Level::DEBUG,
@@ -136,5 +134,6 @@ fn init_logging(verbose: u8) {
         .with_max_level(level)
         .with_writer(std::io::stderr)
         .with_target(false)
+        .with_ansi(color)
         .init();
 }
