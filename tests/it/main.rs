@@ -4,3 +4,4 @@ mod client;
 mod customers;
 mod manifest;
 mod sandbox;
+mod support;
