@@ -1,5 +1,6 @@
 //! Integration tests, compiled as one binary.
 
+mod apply;
 mod client;
 mod customers;
 mod manifest;

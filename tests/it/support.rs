@@ -61,7 +61,12 @@ impl Sandbox {
         Self { child, url, key, client, _dir: None }
     }
 
-    pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         self.call_with(method, path, body, None).await
     }
 
@@ -115,4 +120,3 @@ impl Drop for Sandbox {
         let _ = self.child.wait();
     }
 }
-
