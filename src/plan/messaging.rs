@@ -85,9 +85,8 @@ fn desired_sections(messaging: &Messaging) -> Map<String, Value> {
         }
     }
     if let Some(message) = &messaging.inactivity_message {
-        // The manifest has no switch for this message: describing it turns it on.
         let message = state::InactivitySettings {
-            enabled: true,
+            enabled: message.enabled,
             after: Some(message.after.clone()),
             channels: sorted(&message.channels),
             text: message.text.trim_end().to_owned(),

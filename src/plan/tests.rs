@@ -211,6 +211,38 @@ fn absent_messaging_sub_sections_keep_live_values() {
 }
 
 #[test]
+fn a_disabled_inactivity_message_is_turned_off_and_stays_off() {
+    let mut manifest = matching();
+    if let Some(messaging) = &mut manifest.messaging {
+        messaging.inactivity_message = Some(m::InactivityMessage {
+            enabled: false,
+            after: "24h".into(),
+            channels: vec![],
+            text: "¿Seguimos?".into(),
+        });
+    }
+    let mut on = live();
+    if let Some(settings) = &mut on.messaging_settings {
+        settings.inactivity_message = crate::state::InactivitySettings {
+            enabled: true,
+            after: Some("24h".into()),
+            channels: vec![],
+            text: "¿Seguimos?".into(),
+        };
+    }
+
+    let turned_off = plan(&manifest, &on);
+    let change = find(&turned_off, ObjectKind::MessagingSettings, "messaging_settings");
+    let body = change.body.as_ref().unwrap();
+    assert_eq!(body["inactivity_message"]["enabled"], json!(false));
+
+    if let Some(settings) = &mut on.messaging_settings {
+        settings.inactivity_message.enabled = false;
+    }
+    assert!(plan(&manifest, &on).is_empty());
+}
+
+#[test]
 fn removals_happen_only_for_pruned_kinds() {
     let mut manifest = matching();
     manifest.tags = Some(Vec::new());

@@ -1,6 +1,8 @@
 //! Integration tests, compiled as one binary.
 
+mod apply;
 mod client;
 mod customers;
 mod manifest;
 mod sandbox;
+mod support;
