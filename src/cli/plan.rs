@@ -32,12 +32,6 @@ pub struct Args {
     /// Exit 2 when the plan has changes, 0 when it has none, 1 on error.
     #[arg(long)]
     pub detailed_exitcode: bool,
-    /// Plan as if destructive changes were allowed (the rail is checked again at apply).
-    #[arg(long)]
-    pub allow_destroy: bool,
-    /// Plan as if spend increases were allowed (the rail is checked again at apply).
-    #[arg(long)]
-    pub allow_spend_increase: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -63,12 +57,13 @@ impl Prepared {
 
 pub fn run(args: Args, color: bool) -> miette::Result<ExitCode> {
     super::runtime()?.block_on(async {
-        let options = PlanOptions {
-            allow_destroy: args.allow_destroy,
-            allow_spend_increase: args.allow_spend_increase,
-        };
-        let prepared = prepare(&args.file, &args.target, options, color).await?;
+        let prepared = prepare(&args.file, &args.target, PlanOptions::default(), color).await?;
         let plan = prepared.plan();
+
+        // Changes that need a flag are the reviewer's call: the plan says so and `apply`
+        // enforces it. The other rails refuse the plan itself.
+        let (notes, refusals): (Vec<Violation>, Vec<Violation>) =
+            prepared.violations.iter().cloned().partition(|v| v.flag().is_some());
 
         let rendered = match args.format {
             Format::Text => render::text(&plan, color),
@@ -76,8 +71,14 @@ pub fn run(args: Args, color: bool) -> miette::Result<ExitCode> {
             Format::Json => render::json(&plan),
         };
         print!("{rendered}");
+        for note in &notes {
+            eprintln!(
+                "note: {note}; `mercfg apply` will need `{}`",
+                note.flag().unwrap_or_default()
+            );
+        }
         // A plan the rails refuse is not saved: there would be nothing to apply.
-        if let (Some(out), true) = (&args.out, prepared.violations.is_empty()) {
+        if let (Some(out), true) = (&args.out, refusals.is_empty()) {
             write_atomically(out, &prepared.saved.to_json())?;
             eprintln!(
                 "Saved the plan to {}; apply it with `mercfg apply {}`.",
@@ -87,8 +88,8 @@ pub fn run(args: Args, color: bool) -> miette::Result<ExitCode> {
         }
         prepared.connection.close().await;
 
-        if !prepared.violations.is_empty() {
-            diagnostics::print_all(&prepared.violations, color);
+        if !refusals.is_empty() {
+            diagnostics::print_all(&refusals, color);
             return Err(Reported.into());
         }
         Ok(match (args.detailed_exitcode, plan.is_empty()) {

@@ -4,5 +4,6 @@ mod apply;
 mod client;
 mod customers;
 mod manifest;
+mod plan;
 mod sandbox;
 mod support;

@@ -1,11 +1,13 @@
 //! Shared harness of the integration tests: a `mercfg sandbox serve` process on a free
 //! loopback port with a temporary database, and a reqwest client for it.
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
 
 use reqwest::{Client, Method, StatusCode};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 pub const BASE: &str = "/retailers/api/v1";
 pub const KEY: &str = "test-key";
@@ -118,5 +120,128 @@ impl Drop for Sandbox {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// The slug of `examples/onboarding.yaml`.
+pub const SLUG: &str = "ferreteria-andina";
+
+/// The first word of each line of the closing report.
+pub const OUTCOMES: [&str; 6] =
+    ["applied ", "manual ", "conflict ", "failed ", "skipped ", "not run "];
+
+/// A sandbox with the onboarding example's account, and a working directory for mercfg.
+pub struct Workspace {
+    pub sandbox: Sandbox,
+    pub dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    /// Starts a sandbox with `extra` flags and creates the account `ferreteria-andina`; its
+    /// key is the one every command uses.
+    pub async fn start(extra: &[&str]) -> Self {
+        let mut sandbox = Sandbox::start(extra);
+        let created = sandbox.tool(Method::POST, "/accounts", Some(json!({"slug": SLUG}))).await;
+        sandbox.key = created["api_key"].as_str().expect("no key for the new account").to_owned();
+        Workspace { sandbox, dir: tempfile::tempdir().unwrap() }
+    }
+
+    /// A path inside the working directory.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Writes `examples/onboarding.yaml`, changed by `edit`, into the working directory.
+    pub fn onboarding(&self, name: &str, edit: impl FnOnce(String) -> String) -> PathBuf {
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/onboarding.yaml");
+        let path = self.path(name);
+        std::fs::write(&path, edit(std::fs::read_to_string(example).unwrap())).unwrap();
+        path
+    }
+
+    /// `mercfg <args> --endpoint URL` in the working directory, with the account's key.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(assert_cmd::cargo::cargo_bin("mercfg"));
+        command
+            .current_dir(self.dir.path())
+            .args(args)
+            .args(["--endpoint", &self.sandbox.url, "--color", "never"])
+            // The default limit protects a real account; the sandbox needs no protecting.
+            .args(["--rate-limit", "500"])
+            .env("MERCATELY_API_KEY", &self.sandbox.key)
+            .env("MERCATELY_KEY_ANDINA", &self.sandbox.key)
+            .env_remove("MERCATELY_ENDPOINT")
+            .env("NO_COLOR", "1");
+        command
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        Run(self.command(args).stdin(Stdio::null()).output().unwrap())
+    }
+
+    /// Every object of a kind, all pages, retrying the injected 500s.
+    pub async fn list(&self, plural: &str) -> Vec<Value> {
+        let mut objects = Vec::new();
+        for page in 1.. {
+            let body = self.get(&format!("/{plural}?page={page}")).await;
+            objects.extend(body[plural].as_array().unwrap().iter().cloned());
+            if page >= body["total_pages"].as_u64().unwrap() {
+                break;
+            }
+        }
+        objects
+    }
+
+    pub async fn get(&self, path: &str) -> Value {
+        for _ in 0..20 {
+            let (status, body) = self.sandbox.call(Method::GET, path, None).await;
+            if status == StatusCode::OK {
+                return body;
+            }
+            assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "GET {path}: {body}");
+        }
+        panic!("GET {path} failed 20 times");
+    }
+
+    /// The names of a kind's objects, by the field that identifies them.
+    pub async fn names(&self, plural: &str, key: &str) -> Vec<String> {
+        let objects = self.list(plural).await;
+        objects.iter().map(|o| o[key].as_str().unwrap().to_owned()).collect()
+    }
+
+    pub async fn reset_stats(&self) {
+        self.sandbox.tool(Method::POST, "/stats/reset", None).await;
+    }
+
+    /// Requests that could change the account since the last reset, by route. A list
+    /// preview is a POST that only reads.
+    pub async fn writes(&self) -> BTreeMap<String, u64> {
+        let stats = self.sandbox.tool(Method::GET, "/stats", None).await;
+        let routes = stats["by_route"].as_object().unwrap();
+        routes
+            .iter()
+            .filter(|(route, _)| !route.starts_with("GET ") && !route.ends_with("/preview"))
+            .map(|(route, count)| (route.clone(), count.as_u64().unwrap()))
+            .collect()
+    }
+}
+
+/// A finished command.
+pub struct Run(pub Output);
+
+impl Run {
+    pub fn code(&self) -> i32 {
+        self.0.status.code().expect("killed by a signal")
+    }
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.0.stdout).into_owned()
+    }
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.0.stderr).into_owned()
+    }
+    /// Asserts the exit code, showing both streams when it is not the one expected.
+    pub fn expect(self, code: i32) -> Self {
+        assert_eq!(self.code(), code, "stdout:\n{}\nstderr:\n{}", self.stdout(), self.stderr());
+        self
     }
 }
