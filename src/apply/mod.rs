@@ -22,6 +22,9 @@
 //! # Caveats
 //! - `revert.yaml` restores the kinds the run touched to their state before the run; objects
 //!   of those kinds created by someone else after the run are removed by it too.
+//! - A setting the manifest has no way to unset (a response-time target, a low-balance
+//!   alert, an automatic message that never had a text) stays as the run left it when the
+//!   account had none before.
 //!
 //! # Errors
 //! Only a journal that cannot be created stops a run before it starts. Everything after
