@@ -2,5 +2,6 @@
 
 mod client;
 mod customers;
+mod fleet;
 mod manifest;
 mod sandbox;
