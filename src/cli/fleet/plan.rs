@@ -145,7 +145,12 @@ fn document(accounts: &[Account], rows: &[Row]) -> String {
         .collect();
     let document = json!({
         "format_version": render::JSON_FORMAT_VERSION,
-        "summary": summary::headline(rows),
+        "summary": {
+            "text": summary::headline(rows),
+            "accounts": rows.len(),
+            "with_changes": rows.iter().filter(|r| !r.failed && r.changes.unwrap_or(0) > 0).count(),
+            "failed": rows.iter().filter(|r| r.failed).count(),
+        },
         "accounts": entries,
     });
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
