@@ -1,5 +1,6 @@
 //! `mercfg apply FILE` or `mercfg apply plan.json`: plan (or load a saved plan), confirm,
-//! execute, and report every change's outcome.
+//! execute, and report every change's outcome. Several files or a directory apply many
+//! accounts at once (see [`super::fleet`]).
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -7,6 +8,7 @@ use std::process::ExitCode;
 
 use miette::{IntoDiagnostic, WrapErr};
 
+use super::fleet::{self, FleetError, Inputs};
 use super::plan::{Prepared, prepare};
 use super::progress::{self, Progress};
 use super::{Reported, TargetArgs, diagnostics};
@@ -19,8 +21,10 @@ use crate::render;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A manifest, or a plan saved by `mercfg plan --out`.
-    pub file: PathBuf,
+    /// A manifest, or a plan saved by `mercfg plan --out`; several manifests, or a
+    /// directory of them (every `*.yaml` and `*.yml` in it), apply many accounts at once.
+    #[arg(required = true, value_name = "FILE|DIR")]
+    pub files: Vec<PathBuf>,
     #[command(flatten)]
     pub target: TargetArgs,
     /// Apply without asking for confirmation.
@@ -38,15 +42,41 @@ pub struct Args {
 }
 
 pub fn run(args: Args, color: bool) -> miette::Result<ExitCode> {
+    let options = PlanOptions {
+        allow_destroy: args.allow_destroy,
+        allow_spend_increase: args.allow_spend_increase,
+    };
+    let file = match Inputs::expand(&args.files)? {
+        Inputs::One(file) => file,
+        Inputs::Many(files) => {
+            if let Some(saved) = files.iter().find(|file| is_saved_plan(file)) {
+                return Err(
+                    FleetError::SavedPlanWithMany { path: saved.display().to_string() }.into()
+                );
+            }
+            if !args.auto_approve {
+                return Err(FleetError::ApproveMany { count: files.len() }.into());
+            }
+            let apply_options = ApplyOptions {
+                parallelism: usize::from(args.parallelism),
+                runs_dir: PathBuf::from(apply::RUNS_DIR),
+            };
+            let runtime = super::runtime()?;
+            return runtime.block_on(fleet::apply(
+                files,
+                args.target,
+                options,
+                apply_options,
+                color,
+            ));
+        }
+    };
+
     super::runtime()?.block_on(async {
-        let options = PlanOptions {
-            allow_destroy: args.allow_destroy,
-            allow_spend_increase: args.allow_spend_increase,
-        };
-        let prepared = if is_saved_plan(&args.file) {
-            load_saved(&args.file, &args.target, options).await?
+        let prepared = if is_saved_plan(&file) {
+            load_saved(&file, &args.target, options).await?
         } else {
-            prepare(&args.file, &args.target, options, color).await?
+            prepare(&file, &args.target, options, color).await?
         };
         let plan = prepared.plan();
 
@@ -137,7 +167,7 @@ fn confirm() -> miette::Result<bool> {
 }
 
 /// Ctrl-C or SIGTERM: start no more changes, let those in flight finish.
-async fn stop_on_signal(stop: StopSignal) {
+pub(super) async fn stop_on_signal(stop: StopSignal) {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

@@ -56,7 +56,7 @@ fn document(live: &LiveState, out: Option<&Path>) -> miette::Result<String> {
 
 /// Where `schema/manifest.schema.json` of the working directory (`mercfg schema` writes
 /// it) is, seen from the folder the manifest is written to.
-fn schema_reference(out: Option<&Path>) -> String {
+pub(super) fn schema_reference(out: Option<&Path>) -> String {
     let depth = out
         .and_then(Path::parent)
         .map_or(0, |dir| dir.components().filter(|c| matches!(c, Component::Normal(_))).count());

@@ -5,6 +5,7 @@ mod apply;
 mod customers;
 mod diagnostics;
 mod export;
+mod fleet;
 mod init;
 mod plan;
 mod progress;
@@ -81,7 +82,7 @@ pub fn main() -> ExitCode {
         Command::Plan(args) => plan::run(args, color),
         Command::Apply(args) => apply::run(args, color),
         Command::Export(args) => export::run(args),
-        Command::Init(args) => init::run(args),
+        Command::Init(args) => init::run(args, color),
         Command::Schema => schema::run(),
         Command::Sandbox(command) => sandbox::run(command),
         Command::Customers(command) => customers::run(command, cli.verbose),

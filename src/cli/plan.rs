@@ -1,5 +1,6 @@
-//! `mercfg plan FILE`: read the live account, diff it against the manifest, print the
-//! changes, and check the safety rails.
+//! `mercfg plan FILE...`: read the live account, diff it against the manifest, print the
+//! changes, and check the safety rails. Several files or a directory plan many accounts at
+//! once (see [`super::fleet`]).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -7,9 +8,10 @@ use std::process::ExitCode;
 use miette::{IntoDiagnostic, WrapErr};
 use tokio::task::JoinSet;
 
+use super::fleet::{self, Inputs};
 use super::target::Connection;
 use super::{Reported, TargetArgs, diagnostics};
-use crate::manifest;
+use crate::manifest::{self, Manifest};
 use crate::plan::rails::{self, Violation};
 use crate::plan::saved::SavedPlan;
 use crate::plan::{self, Plan, PlanOptions};
@@ -19,8 +21,10 @@ use crate::state::LiveState;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The manifest to plan.
-    pub file: PathBuf,
+    /// The manifest to plan; several files, or a directory of them (every `*.yaml` and
+    /// `*.yml` in it), plan many accounts at once.
+    #[arg(required = true, value_name = "FILE|DIR")]
+    pub files: Vec<PathBuf>,
     #[command(flatten)]
     pub target: TargetArgs,
     /// Output format of the plan.
@@ -55,15 +59,53 @@ impl Prepared {
     }
 }
 
-pub fn run(args: Args, color: bool) -> miette::Result<ExitCode> {
-    super::runtime()?.block_on(async {
-        let prepared = prepare(&args.file, &args.target, PlanOptions::default(), color).await?;
-        let plan = prepared.plan();
+/// Destructive and spend changes are the reviewer's call, not a broken policy: a plan
+/// shows them (see [`print_flag_notes`]) and `apply` enforces their flags. Only the other
+/// rails refuse a plan.
+const PLAN_OPTIONS: PlanOptions = PlanOptions { allow_destroy: true, allow_spend_increase: true };
 
-        // Changes that need a flag are the reviewer's call: the plan says so and `apply`
-        // enforces it. The other rails refuse the plan itself.
-        let (notes, refusals): (Vec<Violation>, Vec<Violation>) =
-            prepared.violations.iter().cloned().partition(|v| v.flag().is_some());
+/// Says on stderr which flag `apply` will need for the plan's destructive and spend changes.
+pub fn print_flag_notes(plan: &Plan) {
+    for change in &plan.changes {
+        let what = format!("{} `{}`", change.kind.label(), change.key);
+        if change.destructive {
+            eprintln!(
+                "note: replacing {what} deletes data; `mercfg apply` will need `--allow-destroy`"
+            );
+        }
+        if change.spend {
+            eprintln!(
+                "note: the change to {what} raises possible spending; `mercfg apply` will need \
+                 `--allow-spend-increase`"
+            );
+        }
+    }
+}
+
+pub fn run(args: Args, color: bool) -> miette::Result<ExitCode> {
+    let options = PLAN_OPTIONS;
+    let file = match Inputs::expand(&args.files)? {
+        Inputs::One(file) => file,
+        Inputs::Many(files) => {
+            if args.out.is_some() {
+                return Err(fleet::FleetError::OutWithMany.into());
+            }
+            let run =
+                fleet::PlanRun { format: args.format, detailed_exitcode: args.detailed_exitcode };
+            return super::runtime()?.block_on(fleet::plan(
+                files,
+                args.target,
+                options,
+                run,
+                color,
+            ));
+        }
+    };
+
+    super::runtime()?.block_on(async {
+        let prepared = prepare(&file, &args.target, options, color).await?;
+        let plan = prepared.plan();
+        let refusals = &prepared.violations;
 
         let rendered = match args.format {
             Format::Text => render::text(&plan, color),
@@ -71,12 +113,7 @@ pub fn run(args: Args, color: bool) -> miette::Result<ExitCode> {
             Format::Json => render::json(&plan),
         };
         print!("{rendered}");
-        for note in &notes {
-            eprintln!(
-                "note: {note}; `mercfg apply` will need `{}`",
-                note.flag().unwrap_or_default()
-            );
-        }
+        print_flag_notes(&plan);
         // A plan the rails refuse is not saved: there would be nothing to apply.
         if let (Some(out), true) = (&args.out, refusals.is_empty()) {
             write_atomically(out, &prepared.saved.to_json())?;
@@ -89,7 +126,7 @@ pub fn run(args: Args, color: bool) -> miette::Result<ExitCode> {
         prepared.connection.close().await;
 
         if !refusals.is_empty() {
-            diagnostics::print_all(&refusals, color);
+            diagnostics::print_all(refusals, color);
             return Err(Reported.into());
         }
         Ok(match (args.detailed_exitcode, plan.is_empty()) {
@@ -107,24 +144,40 @@ pub async fn prepare(
     options: PlanOptions,
     color: bool,
 ) -> miette::Result<Prepared> {
-    let bytes = std::fs::read(file)
-        .into_diagnostic()
-        .wrap_err_with(|| format!("cannot read `{}`", file.display()))?;
-    let manifest = match manifest::load(file) {
-        Ok(loaded) => loaded.manifest,
+    let (bytes, manifest) = match load(file)? {
+        Ok(loaded) => loaded,
         Err(problems) => {
             diagnostics::print_all(&problems.items, color);
             return Err(Reported.into());
         }
     };
-
     let connection = target.connect(Some(&manifest.account)).await?;
+    prepare_loaded(&bytes, &manifest, connection, &options).await
+}
+
+/// Reads the manifest file: its bytes (the saved plan records their checksum) and the
+/// loaded manifest, or the problems that stopped it loading.
+pub fn load(file: &Path) -> miette::Result<Result<(Vec<u8>, Manifest), manifest::Diagnostics>> {
+    let bytes = std::fs::read(file)
+        .into_diagnostic()
+        .wrap_err_with(|| format!("cannot read `{}`", file.display()))?;
+    Ok(manifest::load(file).map(|loaded| (bytes, loaded.manifest)))
+}
+
+/// The part of [`prepare`] after loading: reads the account over `connection`, diffs,
+/// previews the lists and checks the rails. Prints nothing.
+pub async fn prepare_loaded(
+    bytes: &[u8],
+    manifest: &Manifest,
+    connection: Connection,
+    options: &PlanOptions,
+) -> miette::Result<Prepared> {
     let live = connection.client.read_state().await?;
-    let mut plan = plan::diff(&manifest, &live, &options);
+    let mut plan = plan::diff(manifest, &live, options);
     preview_lists(&connection, &mut plan).await?;
 
-    let violations = rails::check(&plan, &manifest, &live, &options);
-    let saved = SavedPlan::new(&plan, &manifest, &bytes, &live, std::time::SystemTime::now());
+    let violations = rails::check(&plan, manifest, &live, options);
+    let saved = SavedPlan::new(&plan, manifest, bytes, &live, std::time::SystemTime::now());
     Ok(Prepared { saved, live, violations, connection })
 }
 

@@ -67,20 +67,42 @@ impl TargetArgs {
     /// one: its `api_key_env` names the variable holding this account's key, and on the
     /// sandbox its slug picks (or makes) the sandbox account.
     pub async fn connect(&self, account: Option<&AccountSpec>) -> miette::Result<Connection> {
-        if self.sandbox {
-            let sandbox = crate::sandbox::start(SandboxConfig {
-                db_path: PathBuf::from(SANDBOX_DB),
-                ..SandboxConfig::default()
-            })
-            .await
-            .wrap_err("cannot start the embedded sandbox")?;
-            tracing::debug!("embedded sandbox on {}", sandbox.url());
+        let sandbox = self.start_sandbox().await?;
+        let mut connection = self.connect_on(sandbox.as_ref(), account)?;
+        connection.sandbox = sandbox;
+        Ok(connection)
+    }
+
+    /// Starts the embedded sandbox when `--sandbox` is given. A run over many accounts
+    /// starts it once and connects every account to it with [`TargetArgs::connect_on`].
+    pub async fn start_sandbox(&self) -> miette::Result<Option<RunningSandbox>> {
+        if !self.sandbox {
+            return Ok(None);
+        }
+        let sandbox = crate::sandbox::start(SandboxConfig {
+            db_path: PathBuf::from(SANDBOX_DB),
+            ..SandboxConfig::default()
+        })
+        .await
+        .wrap_err("cannot start the embedded sandbox")?;
+        tracing::debug!("embedded sandbox on {}", sandbox.url());
+        Ok(Some(sandbox))
+    }
+
+    /// Connects to the account through `sandbox` when there is one (the connection then
+    /// does not own it), else to the endpoint. Each connection has its own client, so its
+    /// own rate limiter.
+    pub fn connect_on(
+        &self,
+        sandbox: Option<&RunningSandbox>,
+        account: Option<&AccountSpec>,
+    ) -> miette::Result<Connection> {
+        if let Some(sandbox) = sandbox {
             let slug = account.map(|a| a.slug.as_str()).unwrap_or(&self.sandbox_account);
             let key = sandbox.account_key(slug)?;
             let mut config = ClientConfig::new(sandbox.url(), key);
             config.rate_limit = self.rate_limit.unwrap_or(SANDBOX_RATE_LIMIT);
-            let client = Client::new(config)?;
-            return Ok(Connection { client, sandbox: Some(sandbox) });
+            return Ok(Connection { client: Client::new(config)?, sandbox: None });
         }
 
         let endpoint = self.endpoint.clone().unwrap_or_else(|| "https://app.mercately.com".into());

@@ -75,16 +75,6 @@ pub enum Violation {
 }
 
 impl Violation {
-    /// The command-line flag that lets a change past this rail, for the rails that are the
-    /// reviewer's call rather than the manifest's policy.
-    pub fn flag(&self) -> Option<&'static str> {
-        match self {
-            Violation::DestroyNotAllowed { .. } => Some("--allow-destroy"),
-            Violation::SpendNotAllowed { .. } => Some("--allow-spend-increase"),
-            _ => None,
-        }
-    }
-
     /// The name of the rail broken, as the manifest or the command line spells it.
     pub fn rail(&self) -> &'static str {
         match self {

@@ -3,6 +3,7 @@
 mod apply;
 mod client;
 mod customers;
+mod fleet;
 mod manifest;
 mod plan;
 mod sandbox;
