@@ -236,7 +236,11 @@ fn one_apply_runs_many_accounts_and_a_failure_stops_none_of_the_others() {
     };
     assert!(summary.starts_with(" 3 accounts:") && summary.contains("2 failed"), "{summary}");
     assert!(line("norte").contains("applied (3 applied)"), "{summary}");
-    assert!(line("sur").contains("failed: no API key: `FLEET_KEY_SUR` is not set"), "{summary}");
+    assert!(
+        line("sur")
+            .contains("failed: no API key: neither `FLEET_KEY_SUR` nor `MERCATELY_API_KEY` is set"),
+        "{summary}"
+    );
     assert!(line("centro").contains("failed: 1 of 4 changes did not apply"), "{summary}");
     assert!(first.stdout.contains(&format!("== norte ({dir}/norte.yaml)")), "{}", first.stdout);
     assert!(first.stderr.contains("centro: failed    + member `owner@norte.example`"));
