@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Validates every example and init template against schema/manifest.schema.json with an
-# independent validator
-# (check-jsonschema, in a virtualenv under .venv/), so the schema is not only checked by the
-# validator mercfg itself uses.
+# independent validator (check-jsonschema, in a virtualenv under .venv/), so the schema is
+# not only checked by the validator mercfg itself uses.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
