@@ -76,13 +76,13 @@ pub fn run(args: Args, color: bool) -> miette::Result<ExitCode> {
         let prepared = if is_saved_plan(&file) {
             load_saved(&file, &args.target, options).await?
         } else {
-            prepare(&file, &args.target, options, color).await?
+            prepare(&file, &args.target, options).await?
         };
         let plan = prepared.plan();
 
         print!("{}", render::text(&plan, color));
         if !prepared.violations.is_empty() {
-            diagnostics::print_all(&prepared.violations, color);
+            diagnostics::print_all(&prepared.violations);
             prepared.connection.close().await;
             return Err(Reported.into());
         }

@@ -88,14 +88,14 @@ pub enum InitError {
     },
 }
 
-pub fn run(args: Args, color: bool) -> miette::Result<ExitCode> {
+pub fn run(args: Args) -> miette::Result<ExitCode> {
     let slug = args.slug.as_deref().unwrap_or(PLACEHOLDER_SLUG);
     let text = scaffold(args.template, slug, args.out.as_deref())?;
 
     // The templates are tested to validate; this catches a slug the schema refuses that the
     // check above let through, before a file is left behind.
     if let Err(problems) = manifest::load_str(args.template.name(), &text) {
-        diagnostics::print_all(&problems.items, color);
+        diagnostics::print_all(&problems.items);
         return Err(Reported.into());
     }
 

@@ -75,14 +75,16 @@ pub enum Command {
 /// present (only with `--detailed-exitcode`).
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.verbose, use_color(cli.color, std::io::stderr().is_terminal()));
+    let stderr_color = use_color(cli.color, std::io::stderr().is_terminal());
+    init_logging(cli.verbose, stderr_color);
+    diagnostics::set_color(stderr_color);
     let color = use_color(cli.color, std::io::stdout().is_terminal());
     let result = match cli.command {
-        Command::Validate(args) => validate::run(args, color),
+        Command::Validate(args) => validate::run(args),
         Command::Plan(args) => plan::run(args, color),
         Command::Apply(args) => apply::run(args, color),
         Command::Export(args) => export::run(args),
-        Command::Init(args) => init::run(args, color),
+        Command::Init(args) => init::run(args),
         Command::Schema => schema::run(),
         Command::Sandbox(command) => sandbox::run(command),
         Command::Customers(command) => customers::run(command, cli.verbose),
@@ -96,7 +98,7 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(report) if report.downcast_ref::<Reported>().is_some() => ExitCode::FAILURE,
         Err(report) => {
-            eprint!("{}", diagnostics::render(&diagnostics::handler(color), report.as_ref()));
+            eprint!("{}", diagnostics::render(&diagnostics::handler(), report.as_ref()));
             ExitCode::FAILURE
         }
     }

@@ -103,7 +103,7 @@ pub fn run(args: Args, color: bool) -> miette::Result<ExitCode> {
     };
 
     super::runtime()?.block_on(async {
-        let prepared = prepare(&file, &args.target, options, color).await?;
+        let prepared = prepare(&file, &args.target, options).await?;
         let plan = prepared.plan();
         let refusals = &prepared.violations;
 
@@ -126,7 +126,7 @@ pub fn run(args: Args, color: bool) -> miette::Result<ExitCode> {
         prepared.connection.close().await;
 
         if !refusals.is_empty() {
-            diagnostics::print_all(refusals, color);
+            diagnostics::print_all(refusals);
             return Err(Reported.into());
         }
         Ok(match (args.detailed_exitcode, plan.is_empty()) {
@@ -142,12 +142,11 @@ pub async fn prepare(
     file: &Path,
     target: &TargetArgs,
     options: PlanOptions,
-    color: bool,
 ) -> miette::Result<Prepared> {
     let (bytes, manifest) = match load(file)? {
         Ok(loaded) => loaded,
         Err(problems) => {
-            diagnostics::print_all(&problems.items, color);
+            diagnostics::print_all(&problems.items);
             return Err(Reported.into());
         }
     };

@@ -14,14 +14,14 @@ pub struct Args {
     pub files: Vec<PathBuf>,
 }
 
-pub fn run(args: Args, color: bool) -> miette::Result<ExitCode> {
+pub fn run(args: Args) -> miette::Result<ExitCode> {
     let mut failed = 0;
     for path in &args.files {
         match manifest::load(path) {
             Ok(_) => eprintln!("✓ {} is valid", path.display()),
             Err(problems) => {
                 failed += 1;
-                diagnostics::print_all(&problems.items, color);
+                diagnostics::print_all(&problems.items);
                 let count = problems.items.len();
                 let noun = if count == 1 { "problem" } else { "problems" };
                 eprintln!("✗ {}: {count} {noun}", path.display());

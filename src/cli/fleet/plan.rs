@@ -36,7 +36,7 @@ pub async fn plan(
     match run.format {
         Format::Json => {
             for account in &accounts {
-                report_problems(account, color);
+                report_problems(account);
             }
             print!("{}", document(&accounts, &rows));
         }
@@ -67,7 +67,7 @@ pub fn print_account(account: &Account, format: Format, color: bool) {
         Format::Markdown => print!("## {}\n\n", account.header()),
         _ => println!("== {}", account.header()),
     }
-    report_problems(account, color);
+    report_problems(account);
     if let Status::Ready(prepared) = &account.status {
         let plan = prepared.plan();
         super::super::plan::print_flag_notes(&plan);
@@ -80,17 +80,17 @@ pub fn print_account(account: &Account, format: Format, color: bool) {
 }
 
 /// Prints on stderr why the account has no plan, or the rails its plan breaks.
-fn report_problems(account: &Account, color: bool) {
+fn report_problems(account: &Account) {
     match &account.status {
         Status::Invalid(problems) => {
-            diagnostics::print_all(&problems.items, color);
+            diagnostics::print_all(&problems.items);
             eprintln!("✗ {}: {}", account.file.display(), problem_count(problems.items.len()));
         }
         Status::Failed(report) => {
-            let handler = diagnostics::handler(color);
+            let handler = diagnostics::handler();
             eprint!("{}", diagnostics::render(&handler, report.as_ref()));
         }
-        Status::Ready(prepared) => diagnostics::print_all(&prepared.violations, color),
+        Status::Ready(prepared) => diagnostics::print_all(&prepared.violations),
     }
 }
 
