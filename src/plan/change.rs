@@ -37,7 +37,8 @@ impl ObjectKind {
         ObjectKind::Balance,
     ];
 
-    /// Dependency level (DESIGN §6): objects of a level may refer to those of lower levels.
+    /// Dependency level: objects of a level may refer to those of lower levels (tags, fields
+    /// and teams; members; quick replies and lists; settings).
     pub fn level(self) -> u8 {
         match self {
             ObjectKind::Account => 0,
@@ -220,7 +221,7 @@ impl Change {
         }
     }
 
-    /// Dependency level of the change's kind (DESIGN §6).
+    /// Dependency level of the change's kind.
     pub fn level(&self) -> u8 {
         self.kind.level()
     }

@@ -1,4 +1,4 @@
-//! Execution order (DESIGN §6): creates, renames, replaces and updates top-down through the
+//! Execution order: creates, renames, replaces and updates top-down through the
 //! dependency levels, removals bottom-up after them, so nothing refers to an object that
 //! does not exist yet or any more.
 
