@@ -35,6 +35,7 @@ bin="$PWD/target/$out_dir/mercfg"
 bench_diff="$PWD/target/$out_dir/examples/bench_diff"
 
 work="${BENCH_DIR:-$(mktemp -d)}"
+mkdir -p "$work"
 sandbox_pid=""
 cleanup() {
   if [ -n "$sandbox_pid" ]; then kill "$sandbox_pid" 2>/dev/null || true; fi
