@@ -77,7 +77,10 @@ fn run(manifest_path: &Path, state: &Path, runs: u32) -> Result<(), Failure> {
 
     let names = ["validate", "diff", "validate+diff", "rails+render"];
     for (name, time) in names.iter().zip(best) {
-        println!("{name:<14} {:>8.1} ms cpu (best of {runs})", time.as_secs_f64() * 1e3);
+        println!(
+            "{name:<14} {:>8.1} ms cpu (best of {runs} in this process)",
+            time.as_secs_f64() * 1e3
+        );
     }
     println!("changes        {changes:>8}");
     if let Some(kilobytes) = peak_memory_kb() {
