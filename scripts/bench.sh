@@ -103,7 +103,10 @@ seconds() {
   awk -v ns=$((end - start)) 'BEGIN { printf "%.4f\n", ns / 1e9 }'
 }
 
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+median() {
+  sort -g | awk '{ v[NR] = $1 }
+    END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
 
 # One result line: name, measured, floor, unit, target ratio, and how the floor was made.
 report() {
@@ -122,7 +125,10 @@ bench_plan() {
   export MERCATELY_API_KEY
   echo "populating the large account (no latency)..." >&2
   (cd "$work" && "$bin" apply "$work/account.yaml" --endpoint "$url" --rate-limit 100000 \
-    --parallelism 16 --auto-approve > "$work/populate.log" 2>&1) || { cat "$work/populate.log" >&2; exit 1; }
+    --parallelism 16 --auto-approve > "$work/populate.log" 2>&1) || {
+    cat "$work/populate.log" >&2
+    exit 1
+  }
   "$bench_diff" save-state "$url" "$work/state.json"
   stop_sandbox
 
