@@ -61,8 +61,7 @@ pub fn load_str(name: &str, text: &str) -> Result<Loaded, Diagnostics> {
 /// The stages after parsing: variables, schema, model, checks.
 fn finish(mut root: node::Node, sources: Sources) -> Result<Loaded, Diagnostics> {
     let mut problems = vars::substitute(&mut root, &sources);
-    let (document, sites) = sites::to_json(&root);
-    drop(root);
+    let (document, sites) = sites::to_json(root);
 
     let schema_problems = schema_errors::validate(&document, &sites, &sources);
     tracing::debug!(

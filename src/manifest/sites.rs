@@ -2,13 +2,38 @@
 //! schema and the typed model, and a map from each JSON pointer back to its place in YAML.
 
 use std::collections::HashMap;
+use std::fmt::Write;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::node::{Node, Site, Value};
 
 /// Where each JSON pointer of the document is in the YAML files.
 #[derive(Debug, Clone, Default)]
 pub struct SiteMap {
-    sites: HashMap<String, Located>,
+    sites: HashMap<String, Located, BuildHasherDefault<PointerHasher>>,
+}
+
+/// FNV-1a: JSON pointers are short and come from the user's own file, so a keyed hash
+/// buys nothing here, and SipHash was a visible share of loading a large manifest.
+#[derive(Debug, Clone, Copy)]
+struct PointerHasher(u64);
+
+impl Default for PointerHasher {
+    fn default() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for PointerHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
 }
 
 /// The places of one value: the value itself and, for a mapping entry, its key.
@@ -38,32 +63,43 @@ impl SiteMap {
     }
 }
 
-/// Converts the tree to JSON and records where every value came from.
-pub fn to_json(root: &Node) -> (serde_json::Value, SiteMap) {
+/// Converts the tree to JSON and records where every value came from. The tree is taken
+/// apart on the way, so its strings move into the JSON rather than being copied.
+pub fn to_json(root: Node) -> (serde_json::Value, SiteMap) {
     let mut map = SiteMap::default();
+    map.sites.reserve(count(&root));
     let mut pointer = String::new();
     let value = convert(root, None, &mut pointer, &mut map);
     (value, map)
 }
 
+/// Nodes in the tree: one site each.
+fn count(node: &Node) -> usize {
+    1 + match &node.value {
+        Value::Sequence(items) => items.iter().map(count).sum(),
+        Value::Mapping(entries) => entries.iter().map(|entry| count(&entry.value)).sum(),
+        _ => 0,
+    }
+}
+
 fn convert(
-    node: &Node,
+    node: Node,
     key: Option<Site>,
     pointer: &mut String,
     map: &mut SiteMap,
 ) -> serde_json::Value {
     map.sites.insert(pointer.clone(), Located { value: node.site, key });
-    match &node.value {
+    match node.value {
         Value::Null => serde_json::Value::Null,
-        Value::Bool(flag) => serde_json::Value::Bool(*flag),
-        Value::Number(number) => serde_json::Value::Number(number.clone()),
-        Value::String(text) => serde_json::Value::String(text.clone()),
+        Value::Bool(flag) => serde_json::Value::Bool(flag),
+        Value::Number(number) => serde_json::Value::Number(number),
+        Value::String(text) => serde_json::Value::String(text),
         Value::Sequence(items) => {
             let mut out = Vec::with_capacity(items.len());
-            for (index, item) in items.iter().enumerate() {
+            for (index, item) in items.into_iter().enumerate() {
                 let len = pointer.len();
-                pointer.push('/');
-                pointer.push_str(&index.to_string());
+                // Writing to a String cannot fail.
+                let _ = write!(pointer, "/{index}");
                 out.push(convert(item, None, pointer, map));
                 pointer.truncate(len);
             }
@@ -75,8 +111,8 @@ fn convert(
                 let len = pointer.len();
                 pointer.push('/');
                 push_escaped(pointer, &entry.key);
-                let value = convert(&entry.value, Some(entry.key_site), pointer, map);
-                out.insert(entry.key.clone(), value);
+                let value = convert(entry.value, Some(entry.key_site), pointer, map);
+                out.insert(entry.key, value);
                 pointer.truncate(len);
             }
             serde_json::Value::Object(out)
@@ -107,7 +143,7 @@ mod tests {
         let text = "members:\n  - email: a@b.co\n    role: admin\nx/y: 1\n";
         let file = SourceFile { name: "m".into(), path: None, text: Arc::from(text) };
         let node = crate::manifest::yaml::parse(&file, 0).unwrap();
-        let (json, map) = to_json(&node);
+        let (json, map) = to_json(node);
         assert_eq!(json["members"][0]["role"], "admin");
 
         let role = map.get("/members/0/role").unwrap();

@@ -31,9 +31,11 @@ pub(crate) mod fixture;
 #[cfg(test)]
 mod tests;
 
+use std::collections::HashSet;
+
 use serde::{Deserialize, Serialize};
 
-use crate::manifest::model::{Filter, Kind, Manifest};
+use crate::manifest::model::{Filter, FilterNode, Kind, Manifest};
 use crate::state::LiveState;
 
 pub use change::{Action, Change, FieldChange, ObjectKind, Target, fingerprint_key};
@@ -69,7 +71,17 @@ impl Plan {
 
     /// Customer list changes whose new match count the caller should ask the server's
     /// preview for: the index of each change, and the filter to preview.
+    ///
+    /// A filter that names a tag, custom field or member this plan creates is left out: the
+    /// server does not know the name yet and would refuse the preview, so its count stays
+    /// unknown either way, and a plan for a new account saves one request per list.
     pub fn previews_needed(&self) -> Vec<(usize, Filter)> {
+        let introduced: HashSet<(ObjectKind, String)> = self
+            .changes
+            .iter()
+            .filter(|change| change.action == Action::Create)
+            .map(|change| (change.kind, change.key.to_lowercase()))
+            .collect();
         self.changes
             .iter()
             .enumerate()
@@ -84,6 +96,7 @@ impl Plan {
                 let filter = change.body.as_ref()?.get("filter")?.clone();
                 Some((index, serde_json::from_value(filter).ok()?))
             })
+            .filter(|(_, filter)| introduced.is_empty() || !names_any(filter, &introduced))
             .collect()
     }
 
@@ -125,7 +138,55 @@ pub fn diff(manifest: &Manifest, live: &LiveState, options: &PlanOptions) -> Pla
     Plan { changes }
 }
 
+/// Whether `filter` names a tag, custom field or member of `names` (lowercase keys).
+fn names_any(filter: &Filter, names: &HashSet<(ObjectKind, String)>) -> bool {
+    let named = |kind: ObjectKind, name: &str| names.contains(&(kind, name.to_lowercase()));
+    match filter {
+        Filter::Field(condition) => named(ObjectKind::CustomField, &condition.field),
+        Filter::Node(FilterNode::All(items) | FilterNode::Any(items)) => {
+            items.iter().any(|item| names_any(item, names))
+        }
+        Filter::Node(FilterNode::Not(inner)) => names_any(inner, names),
+        Filter::Node(FilterNode::HasTag(tag)) => named(ObjectKind::Tag, tag),
+        Filter::Node(FilterNode::AssignedTo(email)) => named(ObjectKind::Member, email),
+        Filter::Node(
+            FilterNode::Channel(_)
+            | FilterNode::CreatedWithin(_)
+            | FilterNode::LastInteractionWithin(_),
+        ) => false,
+    }
+}
+
 /// Whether `policy.prune` lists `kind`.
 fn prunes(manifest: &Manifest, kind: Kind) -> bool {
     manifest.policy.as_ref().is_some_and(|policy| policy.prune.contains(&kind))
+}
+
+#[cfg(test)]
+mod preview_tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn list(name: &str, filter: serde_json::Value) -> Change {
+        let mut change = Change::new(ObjectKind::CustomerList, Action::Create, name);
+        change.body = Some(json!({ "name": name, "filter": filter }));
+        change.impact = vec![Impact::ListMatches { before: None, after: None }];
+        change
+    }
+
+    #[test]
+    fn filters_naming_what_the_plan_creates_are_not_previewed() {
+        let plan = Plan {
+            changes: vec![
+                Change::new(ObjectKind::Tag, Action::Create, "Nueva"),
+                Change::new(ObjectKind::Member, Action::Create, "Ana@Andina.ec"),
+                list("por etiqueta", json!({ "all": [{ "not": { "has_tag": "nueva" } }] })),
+                list("por agente", json!({ "any": [{ "assigned_to": "ana@andina.ec" }] })),
+                list("existente", json!({ "has_tag": "VIP" })),
+            ],
+        };
+        let previewed: Vec<usize> = plan.previews_needed().into_iter().map(|(i, _)| i).collect();
+        assert_eq!(previewed, [4]);
+    }
 }

@@ -94,7 +94,14 @@ impl Client {
         // second client, another component) is harmless, so the "already set" answer is
         // ignored.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        // A plain-http base is a loopback sandbox (`api_base` refuses any other) and
+        // redirects are never followed, so this client never speaks TLS: skip loading the
+        // platform's root certificates, which reads every file in the system's store.
+        if base.starts_with("http://") {
+            builder = builder.tls_certs_only(Vec::new());
+        }
+        let http = builder
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(config.timeouts.connect)
             .timeout(config.timeouts.request)
