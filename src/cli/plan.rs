@@ -138,28 +138,78 @@ pub fn run(args: Args, color: bool) -> miette::Result<ExitCode> {
 
 /// Loads the manifest, reads the account, diffs, asks the server for list previews and
 /// checks the rails. Manifest problems are printed here and end the command.
+///
+/// When the top of the file names the account and its key is at hand, the account is read
+/// while the manifest loads. Reading only asks, so nothing is lost if the manifest then
+/// turns out invalid, or names another account once its variables and bases are in (the
+/// account it names is then read).
 pub async fn prepare(
     file: &Path,
     target: &TargetArgs,
     options: PlanOptions,
 ) -> miette::Result<Prepared> {
-    let (bytes, manifest) = match load(file)? {
-        Ok(loaded) => loaded,
+    let bytes = read_file(file)?;
+    // Not on the embedded sandbox: connecting there may make the sandbox account, a write.
+    let hint = match target.sandbox {
+        false => std::str::from_utf8(&bytes).ok().and_then(manifest::account_hint),
+        true => None,
+    };
+    let early = match hint {
+        Some(account) => match target.connect(Some(&account)).await {
+            Ok(connection) => {
+                let client = connection.client.clone();
+                let reading = tokio::spawn(async move { client.read_state().await });
+                Some((account, connection, reading))
+            }
+            // Said again, after the manifest's own problems, by the connection below.
+            Err(_) => None,
+        },
+        None => None,
+    };
+
+    let path = file.to_owned();
+    let loaded =
+        tokio::task::spawn_blocking(move || manifest::load(&path)).await.into_diagnostic()?;
+    let manifest = match loaded {
+        Ok(loaded) => loaded.manifest,
         Err(problems) => {
+            if let Some((_, connection, reading)) = early {
+                reading.abort();
+                connection.close().await;
+            }
             diagnostics::print_all(&problems.items);
             return Err(Reported.into());
         }
     };
-    let connection = target.connect(Some(&manifest.account)).await?;
-    prepare_loaded(&bytes, &manifest, connection, &options).await
+
+    let (connection, live) = match early {
+        Some((account, connection, reading)) if account == manifest.account => {
+            let live = reading.await.into_diagnostic()?;
+            (connection, live?)
+        }
+        early => {
+            if let Some((_, connection, reading)) = early {
+                reading.abort();
+                connection.close().await;
+            }
+            let connection = target.connect(Some(&manifest.account)).await?;
+            let live = connection.client.read_state().await?;
+            (connection, live)
+        }
+    };
+    plan_against(&bytes, &manifest, connection, live, &options).await
+}
+
+fn read_file(file: &Path) -> miette::Result<Vec<u8>> {
+    std::fs::read(file)
+        .into_diagnostic()
+        .wrap_err_with(|| format!("cannot read `{}`", file.display()))
 }
 
 /// Reads the manifest file: its bytes (the saved plan records their checksum) and the
 /// loaded manifest, or the problems that stopped it loading.
 pub fn load(file: &Path) -> miette::Result<Result<(Vec<u8>, Manifest), manifest::Diagnostics>> {
-    let bytes = std::fs::read(file)
-        .into_diagnostic()
-        .wrap_err_with(|| format!("cannot read `{}`", file.display()))?;
+    let bytes = read_file(file)?;
     Ok(manifest::load(file).map(|loaded| (bytes, loaded.manifest)))
 }
 
@@ -172,6 +222,17 @@ pub async fn prepare_loaded(
     options: &PlanOptions,
 ) -> miette::Result<Prepared> {
     let live = connection.client.read_state().await?;
+    plan_against(bytes, manifest, connection, live, options).await
+}
+
+/// Diffs the manifest against the account read, previews the lists and checks the rails.
+async fn plan_against(
+    bytes: &[u8],
+    manifest: &Manifest,
+    connection: Connection,
+    live: LiveState,
+    options: &PlanOptions,
+) -> miette::Result<Prepared> {
     let mut plan = plan::diff(manifest, &live, options);
     preview_lists(&connection, &mut plan).await?;
 

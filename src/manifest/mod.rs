@@ -58,6 +58,20 @@ pub fn load_str(name: &str, text: &str) -> Result<Loaded, Diagnostics> {
     finish(root, sources)
 }
 
+/// The manifest's `account` section, read early from the top of the file's text, so that a
+/// command can start reading the account while the manifest is checked. `None` when that
+/// cannot be known without loading everything: a base named by `extends` may set it,
+/// variables may fill it in, or the text does not get that far cleanly. The loaded manifest
+/// stays the authority; a caller compares its `account` with this one.
+pub fn account_hint(text: &str) -> Option<model::AccountSpec> {
+    let node = yaml::top_level(text, "account", &["extends"])?;
+    let (json, _) = sites::to_json(node);
+    if json.to_string().contains("${") {
+        return None;
+    }
+    serde_json::from_value(json).ok()
+}
+
 /// The stages after parsing: variables, schema, model, checks.
 fn finish(mut root: node::Node, sources: Sources) -> Result<Loaded, Diagnostics> {
     let mut problems = vars::substitute(&mut root, &sources);

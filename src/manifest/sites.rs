@@ -1,39 +1,16 @@
 //! The bridge from the node tree to JSON: the document as a `serde_json::Value` for the
 //! schema and the typed model, and a map from each JSON pointer back to its place in YAML.
 
-use std::collections::HashMap;
-use std::fmt::Write;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::borrow::Cow;
 
 use super::node::{Node, Site, Value};
 
-/// Where each JSON pointer of the document is in the YAML files.
-#[derive(Debug, Clone, Default)]
+/// Where each JSON pointer of the document is in the YAML files: the node tree the document
+/// was made from, walked when a problem needs its place. Nothing is indexed up front, since
+/// only the few values that have a problem are ever looked up.
+#[derive(Debug, Clone)]
 pub struct SiteMap {
-    sites: HashMap<String, Located, BuildHasherDefault<PointerHasher>>,
-}
-
-/// FNV-1a: JSON pointers are short and come from the user's own file, so a keyed hash
-/// buys nothing here, and SipHash was a visible share of loading a large manifest.
-#[derive(Debug, Clone, Copy)]
-struct PointerHasher(u64);
-
-impl Default for PointerHasher {
-    fn default() -> Self {
-        Self(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for PointerHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
+    root: Node,
 }
 
 /// The places of one value: the value itself and, for a mapping entry, its key.
@@ -48,7 +25,27 @@ pub struct Located {
 impl SiteMap {
     /// The places of the value at `pointer` (RFC 6901, `""` for the whole document).
     pub fn get(&self, pointer: &str) -> Option<Located> {
-        self.sites.get(pointer).copied()
+        let mut located = Located { value: self.root.site, key: None };
+        if pointer.is_empty() {
+            return Some(located);
+        }
+        let mut node = &self.root;
+        for segment in pointer.strip_prefix('/')?.split('/') {
+            let segment = unescape(segment);
+            match &node.value {
+                Value::Sequence(items) => {
+                    node = items.get(segment.parse::<usize>().ok()?)?;
+                    located = Located { value: node.site, key: None };
+                }
+                Value::Mapping(entries) => {
+                    let entry = entries.iter().find(|entry| entry.key == segment)?;
+                    node = &entry.value;
+                    located = Located { value: node.site, key: Some(entry.key_site) };
+                }
+                _ => return None,
+            }
+        }
+        Some(located)
     }
 
     /// The place of the value at `pointer`, or of its nearest ancestor that has one.
@@ -63,60 +60,30 @@ impl SiteMap {
     }
 }
 
-/// Converts the tree to JSON and records where every value came from. The tree is taken
-/// apart on the way, so its strings move into the JSON rather than being copied.
-pub fn to_json(root: Node) -> (serde_json::Value, SiteMap) {
-    let mut map = SiteMap::default();
-    map.sites.reserve(count(&root));
-    let mut pointer = String::new();
-    let value = convert(root, None, &mut pointer, &mut map);
-    (value, map)
-}
-
-/// Nodes in the tree: one site each.
-fn count(node: &Node) -> usize {
-    1 + match &node.value {
-        Value::Sequence(items) => items.iter().map(count).sum(),
-        Value::Mapping(entries) => entries.iter().map(|entry| count(&entry.value)).sum(),
-        _ => 0,
+/// A JSON pointer segment as the key it names (RFC 6901: `~1` is `/`, `~0` is `~`).
+fn unescape(segment: &str) -> Cow<'_, str> {
+    if segment.contains('~') {
+        Cow::Owned(segment.replace("~1", "/").replace("~0", "~"))
+    } else {
+        Cow::Borrowed(segment)
     }
 }
 
-fn convert(
-    node: Node,
-    key: Option<Site>,
-    pointer: &mut String,
-    map: &mut SiteMap,
-) -> serde_json::Value {
-    map.sites.insert(pointer.clone(), Located { value: node.site, key });
-    match node.value {
+/// The tree as JSON, and the tree kept to find the places of its values.
+pub fn to_json(root: Node) -> (serde_json::Value, SiteMap) {
+    (convert(&root), SiteMap { root })
+}
+
+fn convert(node: &Node) -> serde_json::Value {
+    match &node.value {
         Value::Null => serde_json::Value::Null,
-        Value::Bool(flag) => serde_json::Value::Bool(flag),
-        Value::Number(number) => serde_json::Value::Number(number),
-        Value::String(text) => serde_json::Value::String(text),
-        Value::Sequence(items) => {
-            let mut out = Vec::with_capacity(items.len());
-            for (index, item) in items.into_iter().enumerate() {
-                let len = pointer.len();
-                // Writing to a String cannot fail.
-                let _ = write!(pointer, "/{index}");
-                out.push(convert(item, None, pointer, map));
-                pointer.truncate(len);
-            }
-            serde_json::Value::Array(out)
-        }
-        Value::Mapping(entries) => {
-            let mut out = serde_json::Map::with_capacity(entries.len());
-            for entry in entries {
-                let len = pointer.len();
-                pointer.push('/');
-                push_escaped(pointer, &entry.key);
-                let value = convert(entry.value, Some(entry.key_site), pointer, map);
-                out.insert(entry.key, value);
-                pointer.truncate(len);
-            }
-            serde_json::Value::Object(out)
-        }
+        Value::Bool(flag) => serde_json::Value::Bool(*flag),
+        Value::Number(number) => serde_json::Value::Number(number.clone()),
+        Value::String(text) => serde_json::Value::String(text.clone()),
+        Value::Sequence(items) => serde_json::Value::Array(items.iter().map(convert).collect()),
+        Value::Mapping(entries) => serde_json::Value::Object(
+            entries.iter().map(|entry| (entry.key.clone(), convert(&entry.value))).collect(),
+        ),
     }
 }
 

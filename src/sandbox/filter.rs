@@ -10,7 +10,7 @@ use super::customers::{self, Customer};
 use super::reply::ApiError;
 use super::{agents, objects};
 use crate::clock;
-use crate::manifest::model::{FieldCondition, FieldOp, FieldType, Filter, FilterNode};
+use crate::manifest::model::{Channel, FieldCondition, FieldOp, FieldType, Filter, FilterNode};
 use crate::state::{CustomField, Tag};
 
 /// What a filter may name: tags by lowercased name, fields by key, agents by lowercased
@@ -112,44 +112,75 @@ impl Catalog {
         }
     }
 
-    /// Whether `customer` matches `filter` at the Unix time `now`.
-    pub fn matches(&self, filter: &Filter, customer: &Customer, now: i64) -> bool {
-        match filter {
-            Filter::Field(condition) => field_matches(condition, customer),
-            Filter::Node(FilterNode::All(items)) => {
-                items.iter().all(|item| self.matches(item, customer, now))
-            }
-            Filter::Node(FilterNode::Any(items)) => {
-                items.iter().any(|item| self.matches(item, customer, now))
-            }
-            Filter::Node(FilterNode::Not(inner)) => !self.matches(inner, customer, now),
-            Filter::Node(FilterNode::HasTag(name)) => self
-                .tags
-                .get(&name.to_lowercase())
-                .is_some_and(|web_id| customer.tags.contains(web_id)),
-            Filter::Node(FilterNode::Channel(channel)) => customer.channel == *channel,
-            Filter::Node(FilterNode::AssignedTo(email)) => {
-                let agent = self.agents.get(&email.to_lowercase());
-                agent.is_some() && customer.assigned_agent_id.as_ref() == agent
-            }
-            Filter::Node(FilterNode::CreatedWithin(duration)) => {
-                within(duration, customer.created_at, now)
-            }
-            Filter::Node(FilterNode::LastInteractionWithin(duration)) => {
-                within(duration, customer.last_interaction_at, now)
-            }
-        }
-    }
-
     /// Customers of `rows` matching `filter` now.
     pub fn count(&self, filter: &Filter, rows: &[customers::Row]) -> u64 {
         let now = clock::now();
-        rows.iter().filter(|row| self.matches(filter, &row.customer, now)).count() as u64
+        let test = self.resolve(filter);
+        rows.iter().filter(|row| test.matches(&row.customer, now)).count() as u64
+    }
+
+    /// The filter with its names looked up and its durations read, once for every customer
+    /// it is tested on. A name that names nothing matches no one.
+    fn resolve<'a>(&'a self, filter: &'a Filter) -> Test<'a> {
+        let seconds = |duration: &str| clock::parse_duration(duration);
+        match filter {
+            Filter::Field(condition) => Test::Field(condition),
+            Filter::Node(FilterNode::All(items)) => {
+                Test::All(items.iter().map(|item| self.resolve(item)).collect())
+            }
+            Filter::Node(FilterNode::Any(items)) => {
+                Test::Any(items.iter().map(|item| self.resolve(item)).collect())
+            }
+            Filter::Node(FilterNode::Not(inner)) => Test::Not(Box::new(self.resolve(inner))),
+            Filter::Node(FilterNode::HasTag(name)) => {
+                Test::Tag(self.tags.get(&name.to_lowercase()).map(String::as_str))
+            }
+            Filter::Node(FilterNode::Channel(channel)) => Test::Channel(*channel),
+            Filter::Node(FilterNode::AssignedTo(email)) => {
+                Test::AssignedTo(self.agents.get(&email.to_lowercase()).copied())
+            }
+            Filter::Node(FilterNode::CreatedWithin(duration)) => {
+                Test::CreatedWithin(seconds(duration))
+            }
+            Filter::Node(FilterNode::LastInteractionWithin(duration)) => {
+                Test::LastInteractionWithin(seconds(duration))
+            }
+        }
     }
 }
 
-fn within(duration: &str, instant: i64, now: i64) -> bool {
-    clock::parse_duration(duration).is_some_and(|seconds| now - instant <= seconds)
+/// A filter resolved against a [`Catalog`].
+enum Test<'a> {
+    Field(&'a FieldCondition),
+    All(Vec<Test<'a>>),
+    Any(Vec<Test<'a>>),
+    Not(Box<Test<'a>>),
+    /// The tag's `web_id`.
+    Tag(Option<&'a str>),
+    Channel(Channel),
+    /// The agent's id.
+    AssignedTo(Option<i64>),
+    CreatedWithin(Option<i64>),
+    LastInteractionWithin(Option<i64>),
+}
+
+impl Test<'_> {
+    fn matches(&self, customer: &Customer, now: i64) -> bool {
+        let within = |seconds: &Option<i64>, instant: i64| {
+            seconds.is_some_and(|seconds| now - instant <= seconds)
+        };
+        match self {
+            Test::Field(condition) => field_matches(condition, customer),
+            Test::All(items) => items.iter().all(|item| item.matches(customer, now)),
+            Test::Any(items) => items.iter().any(|item| item.matches(customer, now)),
+            Test::Not(inner) => !inner.matches(customer, now),
+            Test::Tag(web_id) => web_id.is_some_and(|id| customer.tags.iter().any(|t| t == id)),
+            Test::Channel(channel) => customer.channel == *channel,
+            Test::AssignedTo(agent) => agent.is_some() && customer.assigned_agent_id == *agent,
+            Test::CreatedWithin(seconds) => within(seconds, customer.created_at),
+            Test::LastInteractionWithin(seconds) => within(seconds, customer.last_interaction_at),
+        }
+    }
 }
 
 fn field_matches(condition: &FieldCondition, customer: &Customer) -> bool {
@@ -200,7 +231,12 @@ fn order(a: &Value, b: &Value) -> std::cmp::Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifest::model::Channel;
+
+    impl Catalog {
+        fn matches(&self, filter: &Filter, customer: &Customer, now: i64) -> bool {
+            self.resolve(filter).matches(customer, now)
+        }
+    }
 
     fn customer() -> Customer {
         Customer {

@@ -2,13 +2,15 @@
 //! (tags, fields, options, members) and whether their comparisons suit the field, alert
 //! recipients, the admin minimum and the top-up minimum.
 
+use std::collections::{HashMap, HashSet};
+
 use serde_json::Value;
 
 use super::Finding;
 use super::identity::type_name;
 use crate::manifest::diagnostic::Problem;
 use crate::manifest::model::{
-    FieldCondition, FieldOp, FieldType, Filter, FilterNode, Manifest, PlatformRole,
+    CustomField, FieldCondition, FieldOp, FieldType, Filter, FilterNode, Manifest, PlatformRole,
 };
 use crate::manifest::suggest;
 
@@ -17,8 +19,9 @@ const PLATFORM_ROLES: [&str; 3] = ["admin", "supervisor", "agent"];
 pub(super) fn check(manifest: &Manifest, findings: &mut Vec<Finding>) {
     members(manifest, findings);
     if let Some(lists) = &manifest.customer_lists {
+        let declared = Declared::new(manifest);
         for (index, list) in lists.iter().enumerate() {
-            filter(manifest, &list.filter, format!("/customer_lists/{index}/filter"), findings);
+            filter(&declared, &list.filter, format!("/customer_lists/{index}/filter"), findings);
         }
     }
     balance(manifest, findings);
@@ -51,32 +54,63 @@ fn members(manifest: &Manifest, findings: &mut Vec<Finding>) {
     }
 }
 
-fn filter(manifest: &Manifest, filter_: &Filter, pointer: String, findings: &mut Vec<Finding>) {
+/// What filters may name, looked up once for all the lists: tags and member emails in
+/// lower case (the platform ignores their case), fields by key. `None` where the manifest
+/// leaves the section unmanaged, so its names are live and not checked.
+struct Declared<'a> {
+    manifest: &'a Manifest,
+    tags: Option<HashSet<String>>,
+    emails: Option<HashSet<String>>,
+    fields: Option<HashMap<&'a str, &'a CustomField>>,
+}
+
+impl<'a> Declared<'a> {
+    fn new(manifest: &'a Manifest) -> Self {
+        Self {
+            manifest,
+            tags: manifest
+                .tags
+                .as_ref()
+                .map(|tags| tags.iter().map(|tag| tag.name.to_lowercase()).collect()),
+            emails: manifest
+                .members
+                .as_ref()
+                .map(|members| members.iter().map(|member| member.email.to_lowercase()).collect()),
+            // Reversed, so that of two fields with one key (an error of its own) the first wins.
+            fields: manifest.custom_fields.as_ref().map(|fields| {
+                fields.iter().rev().map(|field| (field.key.as_str(), field)).collect()
+            }),
+        }
+    }
+}
+
+fn filter(declared: &Declared, filter_: &Filter, pointer: String, findings: &mut Vec<Finding>) {
+    let manifest = declared.manifest;
     match filter_ {
-        Filter::Field(condition) => field_condition(manifest, condition, &pointer, findings),
+        Filter::Field(condition) => field_condition(declared, condition, &pointer, findings),
         Filter::Node(FilterNode::All(filters) | FilterNode::Any(filters)) => {
             let key =
                 if matches!(filter_, Filter::Node(FilterNode::All(_))) { "all" } else { "any" };
             for (index, inner) in filters.iter().enumerate() {
-                filter(manifest, inner, format!("{pointer}/{key}/{index}"), findings);
+                filter(declared, inner, format!("{pointer}/{key}/{index}"), findings);
             }
         }
         Filter::Node(FilterNode::Not(inner)) => {
-            filter(manifest, inner, format!("{pointer}/not"), findings)
+            filter(declared, inner, format!("{pointer}/not"), findings)
         }
         Filter::Node(FilterNode::HasTag(tag)) => {
-            let Some(tags) = &manifest.tags else { return };
-            let lower = tag.to_lowercase();
-            if !tags.iter().any(|declared| declared.name.to_lowercase() == lower) {
+            let (Some(tags), Some(lower)) = (&manifest.tags, &declared.tags) else { return };
+            if !lower.contains(&tag.to_lowercase()) {
                 let help = suggest::help(tag, tags.iter().map(|t| t.name.as_str()), "tags");
                 let problem = Problem::Undefined { kind: "tag", name: tag.clone(), help };
                 findings.push(Finding::new(format!("{pointer}/has_tag"), problem, "no such tag"));
             }
         }
         Filter::Node(FilterNode::AssignedTo(email)) => {
-            let Some(members) = &manifest.members else { return };
-            let lower = email.to_lowercase();
-            if !members.iter().any(|member| member.email.to_lowercase() == lower) {
+            let (Some(members), Some(lower)) = (&manifest.members, &declared.emails) else {
+                return;
+            };
+            if !lower.contains(&email.to_lowercase()) {
                 let emails = members.iter().map(|member| member.email.as_str());
                 let help = suggest::help(email, emails, "members");
                 let problem = Problem::Undefined { kind: "member", name: email.clone(), help };
@@ -96,13 +130,15 @@ fn filter(manifest: &Manifest, filter_: &Filter, pointer: String, findings: &mut
 }
 
 fn field_condition(
-    manifest: &Manifest,
+    declared: &Declared,
     condition: &FieldCondition,
     pointer: &str,
     findings: &mut Vec<Finding>,
 ) {
-    let Some(fields) = &manifest.custom_fields else { return };
-    let Some(field) = fields.iter().find(|field| field.key == condition.field) else {
+    let (Some(fields), Some(by_key)) = (&declared.manifest.custom_fields, &declared.fields) else {
+        return;
+    };
+    let Some(&field) = by_key.get(condition.field.as_str()) else {
         let help =
             suggest::help(&condition.field, fields.iter().map(|f| f.key.as_str()), "custom fields");
         let problem =
@@ -162,12 +198,7 @@ fn field_condition(
 }
 
 /// Checks one compared value against the field's type and, for lists, its options.
-fn check_value(
-    value: &Value,
-    field: &crate::manifest::model::CustomField,
-    pointer: &str,
-    findings: &mut Vec<Finding>,
-) {
+fn check_value(value: &Value, field: &CustomField, pointer: &str, findings: &mut Vec<Finding>) {
     let fits = match field.field_type {
         FieldType::String => value.is_string(),
         FieldType::Integer => value.is_i64() || value.is_u64(),
