@@ -43,7 +43,7 @@ pub fn parse(file: &SourceFile, id: SourceId) -> Result<Node, Diagnostic> {
         };
         if let Err(failure) = step {
             return Err(Diagnostic::in_file(
-                failure.problem,
+                *failure.problem,
                 file,
                 id,
                 failure.span,
@@ -116,14 +116,16 @@ fn start() -> SourceSpan {
 
 /// What stopped the parse, and where.
 struct Failure {
-    problem: Problem,
+    /// Boxed: a parse step returns `Result<(), Failure>` on every event, and a small error
+    /// keeps that cheap.
+    problem: Box<Problem>,
     span: SourceSpan,
     label: Option<String>,
 }
 
 impl Failure {
     fn at(problem: Problem, span: SourceSpan) -> Self {
-        Self { problem, span, label: None }
+        Self { problem: Box::new(problem), span, label: None }
     }
 
     fn syntax(message: impl Into<String>, help: &str, span: SourceSpan) -> Self {
@@ -341,7 +343,7 @@ impl Builder {
                 }
                 if repeated(entries, index, &key.text) {
                     return Err(Failure {
-                        problem: Problem::DuplicateKey { key: key.text },
+                        problem: Box::new(Problem::DuplicateKey { key: key.text }),
                         span: key.site.span,
                         label: Some("repeated here".to_owned()),
                     });
