@@ -59,14 +59,9 @@ async fn a_fresh_account_plans_every_object_of_the_manifest() {
     assert!(out.contains(&format!("Plan: {creates} to add")), "{out}");
 }
 
-#[tokio::test]
-async fn a_plan_only_reads_and_makes_a_known_number_of_requests() {
-    let w = Workspace::start(&[]).await;
-    let file = w.onboarding("onboarding.yaml", |text| text);
-    w.reset_stats().await;
-    w.run(&["plan", file.to_str().unwrap()]).expect(0);
-
-    let (total, routes) = requests(&w).await;
+/// Asserts the last command only read, and returns its request count.
+async fn reads_only(w: &Workspace) -> (u64, u64) {
+    let (total, routes) = requests(w).await;
     let routes = routes.as_object().unwrap();
     for route in routes.keys() {
         assert!(
@@ -74,10 +69,35 @@ async fn a_plan_only_reads_and_makes_a_known_number_of_requests() {
             "a plan sent `{route}`"
         );
     }
-    // One read of the account, the first (and only) page of each of the six list kinds,
-    // the three settings objects, and one preview per customer list of the manifest.
-    let lists = onboarding().customer_lists.map_or(0, |lists| lists.len()) as u64;
-    assert_eq!(total, 1 + 6 + 3 + lists, "{routes:?}");
+    let previews = routes
+        .get("POST /retailers/api/v1/customer_lists/preview")
+        .and_then(Value::as_u64)
+        .unwrap_or(0);
+    (total, previews)
+}
+
+#[tokio::test]
+async fn a_plan_only_reads_and_makes_a_known_number_of_requests() {
+    let w = Workspace::start(&[]).await;
+    let file = w.onboarding("onboarding.yaml", |text| text);
+    let path = file.to_str().unwrap();
+
+    // A fresh account: one read of the account, the first (and only) page of each of the
+    // six list kinds and the three settings objects. Every list filter names a tag or
+    // field the plan creates, which the server cannot count yet: no previews.
+    w.reset_stats().await;
+    w.run(&["plan", path]).expect(0);
+    assert_eq!(reads_only(&w).await, (1 + 6 + 3, 0));
+
+    // Once applied, a changed filter over existing tags and fields is previewed: one
+    // request more, for that list alone.
+    w.run(&["apply", "--auto-approve", "--allow-spend-increase", path]).expect(0);
+    let edited = w.onboarding("edited.yaml", |text| {
+        text.replace("- not: { has_tag: Moroso }", "- has_tag: Moroso")
+    });
+    w.reset_stats().await;
+    w.run(&["plan", edited.to_str().unwrap()]).expect(0);
+    assert_eq!(reads_only(&w).await, (1 + 6 + 3 + 1, 1));
 }
 
 #[tokio::test]
