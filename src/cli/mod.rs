@@ -74,7 +74,10 @@ pub enum Command {
 /// Runs the command line and returns the process exit code: 0 success, 1 error, 2 changes
 /// present (only with `--detailed-exitcode`).
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage(&error),
+    };
     let stderr_color = use_color(cli.color, std::io::stderr().is_terminal());
     init_logging(cli.verbose, stderr_color);
     diagnostics::set_color(stderr_color);
@@ -101,6 +104,18 @@ pub fn main() -> ExitCode {
             eprint!("{}", diagnostics::render(&diagnostics::handler(), report.as_ref()));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Prints clap's answer to a command line it did not take. Help and `--version` succeed;
+/// a usage mistake exits 1, never 2, which `plan --detailed-exitcode` keeps for "there are
+/// changes" so CI cannot read a mistyped flag as a plan.
+fn usage(error: &clap::Error) -> ExitCode {
+    // Printing fails only when the stream is closed; there is nobody left to tell.
+    let _ = error.print();
+    match error.use_stderr() {
+        true => ExitCode::FAILURE,
+        false => ExitCode::SUCCESS,
     }
 }
 

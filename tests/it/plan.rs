@@ -188,3 +188,24 @@ async fn a_plan_that_removes_too_much_is_refused_and_not_saved() {
     assert!(run.stdout().contains("- tag \"Garantía\""), "the plan is still shown");
     assert!(!out.exists(), "a refused plan was saved");
 }
+
+#[tokio::test]
+async fn a_plan_that_leaves_too_few_admins_is_refused_before_any_request() {
+    let w = Workspace::start(&[]).await;
+    let file = w.onboarding("demoted.yaml", |text| text.replace("min_admins: 1", "min_admins: 2"));
+    w.reset_stats().await;
+    let run = w.run(&["plan", "--detailed-exitcode", file.to_str().unwrap()]).expect(1);
+    let err = run.stderr();
+    assert!(err.contains("min_admins"), "{err}");
+    assert!(err.contains("`min_admins` is 2 but the manifest has 1 admin(s)"), "{err}");
+    assert_eq!(requests(&w).await.0, 0, "a refused manifest still talked to the account");
+}
+
+#[tokio::test]
+async fn a_mistyped_flag_exits_1_not_the_changes_code() {
+    let w = Workspace::start(&[]).await;
+    let file = w.onboarding("onboarding.yaml", |text| text);
+    let run = w.run(&["plan", "--detailed-exitcod", file.to_str().unwrap()]).expect(1);
+    assert!(run.stderr().contains("--detailed-exitcode"), "no suggestion:\n{}", run.stderr());
+    w.run(&["plan", "--help"]).expect(0);
+}
