@@ -17,6 +17,65 @@ pub struct Diagnostic {
     source: Option<NamedSource<Arc<str>>>,
     labels: Vec<LabeledSpan>,
     order: (SourceId, usize),
+    /// Set when the snippet shows a window of an overlong line instead of the whole file.
+    window: Option<Box<Window>>,
+}
+
+/// Longest line a snippet shows whole; a longer one (a minified file, a huge value) is
+/// cut to a window around the problem, so one diagnostic stays a few lines long.
+const MAX_LINE: usize = 240;
+
+/// The part of an overlong line a snippet shows: bytes `start..end` of the file, placed
+/// after `newlines` line breaks so the snippet keeps the line's number.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    start: usize,
+    end: usize,
+    newlines: usize,
+}
+
+fn char_boundary_at_or_before(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+impl Window {
+    /// The window around `offset` of `text`, when its line is too long to show whole.
+    fn around(text: &str, offset: usize) -> Option<Self> {
+        let offset = offset.min(text.len());
+        let line_start = text[..offset].rfind('\n').map_or(0, |at| at + 1);
+        let line_end = text[offset..].find('\n').map_or(text.len(), |at| offset + at);
+        if line_end - line_start <= MAX_LINE {
+            return None;
+        }
+        let start = match offset - line_start <= MAX_LINE / 2 {
+            true => line_start,
+            false => char_boundary_at_or_before(text, offset - MAX_LINE / 4),
+        };
+        let end = char_boundary_at_or_before(text, (start + MAX_LINE).min(line_end));
+        let newlines = text.as_bytes()[..line_start].iter().filter(|b| **b == b'\n').count();
+        Some(Self { start, end, newlines })
+    }
+
+    /// `span` of the file as a span of the window's text, cut to the window; `None` when
+    /// it starts outside.
+    fn place(&self, span: SourceSpan) -> Option<SourceSpan> {
+        let offset = span.offset();
+        if offset < self.start || offset > self.end {
+            return None;
+        }
+        let length = span.len().min(self.end - offset);
+        Some(SourceSpan::new((offset - self.start + self.newlines).into(), length))
+    }
+
+    fn source(&self, file: &SourceFile) -> NamedSource<Arc<str>> {
+        let mut text = "\n".repeat(self.newlines);
+        text.push_str(&file.text[self.start..self.end]);
+        text.push_str(" …");
+        NamedSource::new(&file.name, Arc::from(text)).with_language("yaml")
+    }
 }
 
 impl Diagnostic {
@@ -39,22 +98,41 @@ impl Diagnostic {
         label: Option<String>,
     ) -> Self {
         let label = label.unwrap_or_else(|| "here".to_owned());
+        let window = Window::around(&file.text, span.offset()).map(Box::new);
+        let (source, shown) = match &window {
+            Some(window) => (window.source(file), window.place(span).unwrap_or(span)),
+            None => (file.named_source(), span),
+        };
         Self {
             problem: Box::new(problem),
-            source: Some(file.named_source()),
-            labels: vec![LabeledSpan::new_primary_with_span(Some(label), span)],
+            source: Some(source),
+            labels: vec![LabeledSpan::new_primary_with_span(Some(label), shown)],
             order: (id, span.offset()),
+            window,
         }
     }
 
     /// A problem with no place in a file, such as a file that cannot be read.
     pub fn without_source(problem: Problem) -> Self {
-        Self { problem: Box::new(problem), source: None, labels: Vec::new(), order: (0, 0) }
+        Self {
+            problem: Box::new(problem),
+            source: None,
+            labels: Vec::new(),
+            order: (0, 0),
+            window: None,
+        }
     }
 
-    /// Adds a secondary label in the same file.
+    /// Adds a secondary label in the same file; left out when the snippet is a window of
+    /// an overlong line that does not reach it.
     pub fn with_label(mut self, span: SourceSpan, text: impl Into<String>) -> Self {
-        self.labels.push(LabeledSpan::new_with_span(Some(text.into()), span));
+        let shown = match &self.window {
+            Some(window) => window.place(span),
+            None => Some(span),
+        };
+        if let Some(span) = shown {
+            self.labels.push(LabeledSpan::new_with_span(Some(text.into()), span));
+        }
         self
     }
 

@@ -91,12 +91,20 @@ impl Node {
         }
     }
 
-    /// How many nodes this tree holds, itself included.
-    pub fn count(&self) -> usize {
-        1 + match &self.value {
-            Value::Sequence(items) => items.iter().map(Node::count).sum(),
-            Value::Mapping(entries) => entries.iter().map(|entry| entry.value.count()).sum(),
-            _ => 0,
+    /// How many nodes this tree holds, itself included, and the bytes of text in it (string
+    /// values and mapping keys).
+    pub fn size(&self) -> (usize, usize) {
+        match &self.value {
+            Value::Sequence(items) => items.iter().fold((1, 0), |(nodes, text), item| {
+                let (n, t) = item.size();
+                (nodes + n, text + t)
+            }),
+            Value::Mapping(entries) => entries.iter().fold((1, 0), |(nodes, text), entry| {
+                let (n, t) = entry.value.size();
+                (nodes + n, text + entry.key.len() + t)
+            }),
+            Value::String(text) => (1, text.len()),
+            _ => (1, 0),
         }
     }
 }

@@ -361,16 +361,26 @@ fn describe(value: &Value) -> String {
         Value::Null => "nothing".to_owned(),
         Value::Bool(flag) => format!("`{flag}`"),
         Value::Number(number) => format!("the number `{number}`"),
-        Value::String(text) => format!("the string `{text}`"),
+        Value::String(text) => format!("the string `{}`", excerpt(text)),
         Value::Array(_) => "a list".to_owned(),
         Value::Object(_) => "a mapping".to_owned(),
     }
 }
 
+/// A scalar as quoted in a message: a long text is cut.
 fn scalar_text(value: &Value) -> String {
     match value {
-        Value::String(text) => text.clone(),
-        other => other.to_string(),
+        Value::String(text) => excerpt(text),
+        other => excerpt(&other.to_string()),
+    }
+}
+
+/// `text`, or its first characters and `…` when it is longer than a message should quote.
+fn excerpt(text: &str) -> String {
+    const LONGEST: usize = 60;
+    match text.char_indices().nth(LONGEST) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
     }
 }
 

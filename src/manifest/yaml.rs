@@ -19,8 +19,12 @@ use super::source::{SourceFile, SourceId};
 const MAX_DEPTH: usize = 64;
 
 /// Most nodes in a file, the copies that aliases make included: this stops alias bombs
-/// long before they cost time or memory.
-const MAX_NODES: usize = 1_000_000;
+/// long before they cost time or memory. A manifest of 5,000 members has about 100,000.
+const MAX_NODES: usize = 400_000;
+
+/// Most bytes of text (string values and keys) in a file, the copies that aliases make
+/// included: a few aliases of a long string must not make gigabytes of copies.
+const MAX_TEXT: usize = 16 * 1024 * 1024;
 
 /// Most aliases in a file.
 const MAX_ALIASES: usize = 10_000;
@@ -166,13 +170,37 @@ struct Key {
     merge: bool,
 }
 
+/// The nodes and bytes of text of a file so far, aliases expanded.
+#[derive(Default)]
+struct Budget {
+    nodes: usize,
+    text: usize,
+}
+
+impl Budget {
+    /// Adds nodes and bytes of text to the file's totals, within their limits.
+    fn count(&mut self, nodes: usize, text: usize, site: Site) -> Result<(), Failure> {
+        self.nodes = self.nodes.saturating_add(nodes);
+        self.text = self.text.saturating_add(text);
+        if self.nodes > MAX_NODES {
+            let limit = format!("more than {MAX_NODES} nodes, aliases expanded");
+            return Err(Failure::limit(limit, site.span));
+        }
+        if self.text > MAX_TEXT {
+            let limit = format!("more than {} MiB of text, aliases expanded", MAX_TEXT >> 20);
+            return Err(Failure::limit(limit, site.span));
+        }
+        Ok(())
+    }
+}
+
 /// Builds the tree from the parser's events.
 struct Builder {
     source: SourceId,
     open: Vec<Open>,
     /// The node of each anchor, by the parser's anchor id, once the node is complete.
     anchors: Vec<Option<Node>>,
-    nodes: usize,
+    budget: Budget,
     aliases: usize,
     documents: usize,
     root: Option<Node>,
@@ -184,7 +212,7 @@ impl Builder {
             source,
             open: Vec::new(),
             anchors: Vec::new(),
-            nodes: 0,
+            budget: Budget::default(),
             aliases: 0,
             documents: 0,
             root: None,
@@ -210,12 +238,14 @@ impl Builder {
                     let merge = style == ScalarStyle::Plain && tag.is_none() && text == "<<";
                     let text = text.into_owned();
                     let anchored = (anchor != 0).then(|| text.clone());
+                    let bytes = text.len();
                     *key = Some(Key { text, site, merge });
                     if let Some(text) = anchored {
                         self.remember(anchor, &Node { value: Value::String(text), site });
                     }
-                    return self.count(1, site);
+                    return self.budget.count(1, bytes, site);
                 }
+                self.budget.count(0, text.len(), site)?;
                 let value = scalar(&text, style, tag.as_deref(), site.span)?;
                 self.complete(Node { value, site }, anchor)
             }
@@ -261,6 +291,9 @@ impl Builder {
                         site.span,
                     ));
                 };
+                // Counted before it is copied, so a bomb is refused before it costs memory.
+                let (nodes, text) = anchored.size();
+                self.budget.count(nodes - 1, text, site)?;
                 let mut copy = anchored.clone();
                 copy.move_to(site);
                 if let Some(Open::Mapping { key: key @ None, .. }) = self.open.last_mut() {
@@ -276,7 +309,6 @@ impl Builder {
                     *key = Some(Key { text, site, merge: false });
                     return Ok(());
                 }
-                self.count(copy.count() - 1, site)?;
                 self.complete(copy, 0)
             }
             _ => Ok(()),
@@ -302,14 +334,6 @@ impl Builder {
         Ok(())
     }
 
-    fn count(&mut self, nodes: usize, site: Site) -> Result<(), Failure> {
-        self.nodes = self.nodes.saturating_add(nodes);
-        if self.nodes > MAX_NODES {
-            return Err(Failure::limit("too many nodes", site.span));
-        }
-        Ok(())
-    }
-
     fn remember(&mut self, anchor: usize, node: &Node) {
         if self.anchors.len() <= anchor {
             self.anchors.resize(anchor + 1, None);
@@ -320,7 +344,7 @@ impl Builder {
     /// Puts a finished node in its place: the open collection's next item or value, or the
     /// root.
     fn complete(&mut self, node: Node, anchor: usize) -> Result<(), Failure> {
-        self.count(1, node.site)?;
+        self.budget.count(1, 0, node.site)?;
         if anchor != 0 {
             self.remember(anchor, &node);
         }

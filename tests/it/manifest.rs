@@ -102,9 +102,28 @@ fn load_hostile(name: &str, bytes: &[u8]) -> String {
     assert!(started.elapsed() < Duration::from_secs(10), "{name} took {:?}", started.elapsed());
     assert_eq!(error.items.len(), 1, "{name}: {error:?}");
 
-    let output = mercfg().args(["validate", "--color", "never"]).arg(&path).output().unwrap();
-    assert_eq!(output.status.code(), Some(1));
+    // The binary too, with its address space capped: a bomb that got past the limits
+    // would fail to allocate instead of answering with one clear error.
+    let mut validate = std::process::Command::new(assert_cmd::cargo::cargo_bin("mercfg"));
+    validate.env("NO_COLOR", "1").args(["validate", "--color", "never"]).arg(&path);
+    cap_address_space(&mut validate, 1 << 30);
+    let output = validate.output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "{name}: {output:?}");
+    assert!(output.stderr.len() < 64 * 1024, "{name}: {} bytes of errors", output.stderr.len());
     miette::Diagnostic::code(&error.items[0]).unwrap().to_string()
+}
+
+/// Makes `command` run with at most `bytes` of address space.
+fn cap_address_space(command: &mut std::process::Command, bytes: u64) {
+    use std::os::unix::process::CommandExt;
+    let limit = libc::rlimit { rlim_cur: bytes, rlim_max: bytes };
+    // SAFETY: setrlimit is async-signal-safe and touches nothing of the parent.
+    unsafe {
+        command.pre_exec(move || match libc::setrlimit(libc::RLIMIT_AS, &limit) {
+            0 => Ok(()),
+            _ => Err(std::io::Error::last_os_error()),
+        });
+    }
 }
 
 #[test]
@@ -125,6 +144,20 @@ fn hostile_input_gets_one_clear_error_each() {
         bomb.push_str(&format!("{current}: &{current} [{items}]\n"));
     }
     assert_eq!(load_hostile("bomb.yaml", bomb.as_bytes()), "manifest::limit");
+
+    // Few aliases, each of a long text: 50 MB of copies from a 10 KB file.
+    let long = format!(
+        "s: &s \"{}\"\nb: &b [{}]\nc: [{}]\n",
+        "x".repeat(5_000),
+        ["*s"; 100].join(","),
+        ["*b"; 100].join(",")
+    );
+    assert_eq!(load_hostile("long.yaml", long.as_bytes()), "manifest::limit");
+
+    // One huge value, quoted back in the diagnostic no longer than a line.
+    let name = "y".repeat(7 * 1024 * 1024);
+    let tag = format!("version: 1\naccount: {{ slug: a }}\ntags:\n  - {{ name: {name} }}\n");
+    load_hostile("long_value.yaml", tag.as_bytes());
 
     let flow = format!("a: {}{}\n", "[".repeat(20_000), "]".repeat(20_000));
     assert_eq!(load_hostile("flow.yaml", flow.as_bytes()), "manifest::limit");
