@@ -4,10 +4,13 @@
 //! rules and the computed counts need (identity keys, owner account, a customer's tags,
 //! agent and open chat), so that counting never decodes a body. The schema version lives in
 //! `PRAGMA user_version`; migrations run at start, in order, each in its own transaction.
-//! A single connection behind a mutex serves all requests: every access is short, and the
-//! write-ahead log keeps a killed process from leaving a half-written state.
+//! One connection behind a mutex serves every write; reads take one of a few more
+//! connections, so that list pages read at once are served at once. The write-ahead log
+//! gives each read a consistent snapshot while a write goes on, and keeps a killed process
+//! from leaving a half-written state.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, Transaction};
@@ -73,10 +76,16 @@ const MIGRATIONS: &[&str] = &[r"
     CREATE UNIQUE INDEX customers_by_email ON customers(account_id, email_key);
 "];
 
+/// Connections for reads, beside the one for writes: enough to keep every core busy.
+const READERS: usize = 4;
+
 /// The sandbox's database.
 #[derive(Debug)]
 pub struct Database {
     connection: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    /// Where the next read starts looking for a free reader.
+    next_reader: AtomicUsize,
 }
 
 impl Database {
@@ -101,7 +110,15 @@ impl Database {
             .map_err(fail)?;
         migrate(&mut connection).map_err(fail)?;
 
-        Ok(Self { connection: Mutex::new(connection) })
+        let readers = (0..READERS)
+            .map(|_| {
+                let reader = Connection::open(path)?;
+                reader.execute_batch("PRAGMA query_only = ON; PRAGMA busy_timeout = 5000;")?;
+                Ok(Mutex::new(reader))
+            })
+            .collect::<rusqlite::Result<_>>()
+            .map_err(fail)?;
+        Ok(Self { connection: Mutex::new(connection), readers, next_reader: AtomicUsize::new(0) })
     }
 
     /// Runs `work` inside one transaction that commits only if it succeeds.
@@ -116,21 +133,36 @@ impl Database {
         Ok(value)
     }
 
-    /// Runs `work` on a consistent snapshot.
+    /// Runs `work` on a consistent snapshot, on the first free reader.
     pub fn read<T>(
         &self,
         work: impl FnOnce(&Connection) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
-        let mut connection = self.lock();
+        let mut connection = self.reader();
         let transaction = connection.transaction()?;
         work(&transaction)
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {
-        // A panic while holding the lock cannot leave a transaction open: its guard rolled
-        // back on unwind. The connection is still usable.
-        self.connection.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.connection)
     }
+
+    /// A free reader if there is one, else waits for one.
+    fn reader(&self) -> MutexGuard<'_, Connection> {
+        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
+        for offset in 0..READERS {
+            if let Ok(reader) = self.readers[(start + offset) % READERS].try_lock() {
+                return reader;
+            }
+        }
+        lock(&self.readers[start % READERS])
+    }
+}
+
+fn lock(connection: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    // A panic while holding the lock cannot leave a transaction open: its guard rolled
+    // back on unwind. The connection is still usable.
+    connection.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {

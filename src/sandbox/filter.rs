@@ -25,10 +25,8 @@ pub struct Catalog {
 impl Catalog {
     /// Reads the account's tags, custom fields and agents.
     pub fn load(db: &Connection, account: i64) -> Result<Self, ApiError> {
-        let tags = objects::all::<Tag>(db, account)?
-            .into_iter()
-            .map(|tag| (tag.name.to_lowercase(), tag.web_id))
-            .collect();
+        // A tag's identity is its lowercased name.
+        let tags = objects::identities::<Tag>(db, account)?.into_iter().collect();
         let fields = objects::all::<CustomField>(db, account)?
             .into_iter()
             .map(|field| (field.key.clone(), field))

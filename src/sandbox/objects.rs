@@ -73,6 +73,21 @@ pub fn all<K: Kind>(db: &Connection, account: i64) -> Result<Vec<K>, ApiError> {
     bodies.iter().map(|body| Ok(serde_json::from_str(body)?)).collect()
 }
 
+/// Every object of kind `K` in the account as its identity and `web_id`, read from the
+/// indexed columns without decoding a body.
+pub fn identities<K: Kind>(
+    db: &Connection,
+    account: i64,
+) -> Result<Vec<(String, String)>, ApiError> {
+    let mut statement = db.prepare_cached(
+        "SELECT identity, web_id FROM objects WHERE account_id = ?1 AND kind = ?2",
+    )?;
+    let pairs = statement
+        .query_map(params![account, K::PLURAL], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(pairs)
+}
+
 /// One page of the account's objects of kind `K`, oldest first, and how many there are.
 pub fn page<K: Kind>(
     db: &Connection,
