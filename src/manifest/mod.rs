@@ -77,15 +77,16 @@ fn finish(mut root: node::Node, sources: Sources) -> Result<Loaded, Diagnostics>
     let mut problems = vars::substitute(&mut root, &sources);
     let (document, sites) = sites::to_json(root);
 
-    let schema_problems = schema_errors::validate(&document, &sites, &sources);
+    let violations = schema_errors::validate(&document, &sites, &sources);
     tracing::debug!(
         files = sources.files().len(),
         variable_problems = problems.len(),
-        schema_problems = schema_problems.len(),
+        schema_problems = violations.diagnostics.len(),
         "manifest parsed and validated against the schema"
     );
-    if !schema_problems.is_empty() {
-        problems.extend(schema_problems);
+    if !violations.diagnostics.is_empty() {
+        problems.extend(violations.diagnostics);
+        problems.extend(check_the_rest(document, &violations.sections, &sites, &sources));
         return Err(Diagnostics::sorted(problems));
     }
 
@@ -108,6 +109,39 @@ fn finish(mut root: node::Node, sources: Sources) -> Result<Loaded, Diagnostics>
     } else {
         Err(Diagnostics::sorted(problems))
     }
+}
+
+/// The cross-reference problems of the sections the schema found nothing wrong with, so that
+/// one run reports every mistake. The sections in `broken` are left out, as if unmanaged,
+/// and so are the findings that would only be echoes of that: a role, team, tag, field or
+/// member that is undefined only because its section was left out. Nothing when the rest
+/// does not read as a manifest (a required section is broken).
+fn check_the_rest(
+    mut document: serde_json::Value,
+    broken: &std::collections::BTreeSet<String>,
+    sites: &SiteMap,
+    sources: &Sources,
+) -> Vec<Diagnostic> {
+    if let serde_json::Value::Object(sections) = &mut document {
+        sections.retain(|key, _| !broken.contains(key));
+    }
+    let Ok(manifest) = serde_json::from_value::<Manifest>(document) else { return Vec::new() };
+    let left_out = |section: &str| broken.contains(section);
+    checks::run(&manifest)
+        .into_iter()
+        .filter(|finding| match &finding.problem {
+            Problem::Undefined { kind, .. } => !left_out(match *kind {
+                "role" => "roles",
+                "team" => "teams",
+                "tag" => "tags",
+                "custom field" | "option" => "custom_fields",
+                _ => "members",
+            }),
+            Problem::MinAdmins { .. } => !left_out("roles"),
+            _ => true,
+        })
+        .filter_map(|finding| place(finding, sites, sources))
+        .collect()
 }
 
 /// A check's finding as a diagnostic at the reference, with its related place when that is

@@ -2,6 +2,8 @@
 //! an unknown key with the key it was probably meant to be, and `anyOf`/`oneOf` failures
 //! (filters, enumerations) narrowed to the alternative the author was writing.
 
+use std::collections::BTreeSet;
+
 use jsonschema::error::{ValidationError, ValidationErrorKind};
 use serde_json::Value;
 
@@ -29,20 +31,41 @@ const FILTER_FORMS: &str = "a filter is one of `all`, `any` or `not` over filter
     `channel`, `assigned_to`, `created_within`, `last_interaction_within`, or \
     `{field, op, value}`";
 
-/// Validates `instance` and returns a diagnostic for every violation.
-pub fn validate(instance: &Value, sites: &SiteMap, sources: &Sources) -> Vec<Diagnostic> {
+/// What the schema found wrong with a document.
+pub struct Violations {
+    /// A diagnostic for every violation.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The top-level keys with a violation inside, or that are not sections at all: the
+    /// document without them may still be read, to check the rest.
+    pub sections: BTreeSet<String>,
+}
+
+/// Validates `instance` against the manifest schema.
+pub fn validate(instance: &Value, sites: &SiteMap, sources: &Sources) -> Violations {
+    let mut violations = Violations { diagnostics: Vec::new(), sections: BTreeSet::new() };
     let (schema, validator) = match schema::compiled() {
         Ok(compiled) => compiled,
         Err(message) => {
-            return vec![Diagnostic::without_source(Problem::Model { message })];
+            violations.diagnostics.push(Diagnostic::without_source(Problem::Model { message }));
+            return violations;
         }
     };
     let context = Context { schema, sites, sources };
-    let mut out = Vec::new();
     for error in validator.iter_errors(instance) {
-        context.explain(&error, &mut out);
+        let pointer = error.instance_path().as_str();
+        match pointer.split('/').nth(1) {
+            Some(section) => {
+                violations.sections.insert(section.replace("~1", "/").replace("~0", "~"));
+            }
+            None => {
+                if let ValidationErrorKind::AdditionalProperties { unexpected } = error.kind() {
+                    violations.sections.extend(unexpected.iter().cloned());
+                }
+            }
+        }
+        context.explain(&error, &mut violations.diagnostics);
     }
-    out
+    violations
 }
 
 struct Context<'a> {

@@ -69,6 +69,7 @@ fn invalid_fixtures_render_readable_diagnostics() {
     }
 }
 
+/// Schema mistakes in some sections do not hide the cross-reference mistakes in the others.
 #[test]
 fn several_mistakes_are_all_reported_in_document_order() {
     let error = manifest::load(&root().join("tests/fixtures/several_mistakes.yaml")).unwrap_err();
@@ -80,9 +81,12 @@ fn several_mistakes_are_all_reported_in_document_order() {
     assert_eq!(
         codes,
         [
-            "manifest::undefined", // role `supervisora`
-            "manifest::duplicate", // ANA@ is ana@
-            "manifest::undefined", // tag `Premium`
+            "manifest::undefined",   // role `supervisora`
+            "manifest::duplicate",   // ANA@ is ana@
+            "manifest::bad_value",   // assignment mode `random`
+            "manifest::missing_key", // the quick reply has no `text`...
+            "manifest::unknown_key", // ...but a `txt`
+            "manifest::undefined",   // tag `Premium`
             "manifest::top_up_minimum",
             "manifest::min_admins",
         ]
@@ -329,4 +333,23 @@ mod roundtrip {
             prop_assert_eq!(loaded.manifest, manifest);
         }
     }
+}
+
+/// A section the schema refuses is left out of the cross-reference checks, and so are the
+/// references into it: they would only echo the first mistake.
+#[test]
+fn a_broken_section_does_not_echo_as_undefined_names() {
+    let text = "version: 1\naccount: { slug: andina }\n\
+        tags:\n  - { name: VIP, color: red }\n\
+        roles:\n  jefe: { base: boss }\n\
+        members:\n  - { email: ana@andina.ec, first_name: Ana, role: jefe }\n\
+        customer_lists:\n  - { name: VIP, filter: { has_tag: VIP } }\n  \
+        - { name: Otros, filter: { has_tag: Nada } }\n";
+    let error = manifest::load_str("broken.yaml", text).unwrap_err();
+    let codes: Vec<String> = error
+        .items
+        .iter()
+        .map(|item| miette::Diagnostic::code(item).unwrap().to_string())
+        .collect();
+    assert_eq!(codes, ["manifest::bad_format", "manifest::bad_value"], "{error:?}");
 }
