@@ -71,10 +71,11 @@ async fn import(args: ImportArgs, verbose: u8) -> miette::Result<ExitCode> {
     let client = connection.client.clone();
     let catalog = read_catalog(&client).await?;
 
-    // A dry run's report is its output, like a plan: stdout. A real run reports on stderr.
+    // A dry run's report is its output, like a plan: stdout. A real run reports on stderr,
+    // which is not held locked: the `-v` logs of the writes in flight go there too.
     let dry_run = args.dry_run;
     let mut report: Box<dyn Write> =
-        if dry_run { Box::new(io::stdout().lock()) } else { Box::new(io::stderr().lock()) };
+        if dry_run { Box::new(BufWriter::new(io::stdout())) } else { Box::new(io::stderr()) };
     let options = ImportOptions { dry_run, parallelism: args.parallelism };
     let summary = import_customers(&client, &catalog, input, options, |event| match event {
         ImportEvent::Skipped(bad) => eprintln!("skipped {bad}"),

@@ -309,3 +309,28 @@ async fn a_dry_run_lists_each_rows_changes_with_v() {
     assert!(stdout.contains("dry run: 1 to create, 2 to update, 0 unchanged"), "{stdout}");
     assert_eq!(shared.lock().unwrap().writes, 0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_real_import_with_v_logs_its_requests_and_finishes() {
+    let (endpoint, shared) = start(Account::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "in.csv", "first_name,phone\nLuis,+593991234568\n");
+
+    // Not through `mercfg()`: a hung import must be killed, not waited for.
+    let output = tokio::task::spawn_blocking(move || {
+        Command::cargo_bin("mercfg")
+            .unwrap()
+            .args(["customers", "import", &file, "-v", "--endpoint", &endpoint])
+            .env("MERCATELY_API_KEY", KEY)
+            .timeout(std::time::Duration::from_secs(30))
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let (success, stderr) = (output.status.success(), String::from_utf8(output.stderr).unwrap());
+    assert!(success, "{stderr}");
+    assert!(stderr.contains("+ line 2: create +593991234568"), "{stderr}");
+    assert!(stderr.contains("method=POST"), "no request logged:\n{stderr}");
+    assert_eq!(shared.lock().unwrap().writes, 1);
+}
