@@ -334,3 +334,26 @@ async fn a_real_import_with_v_logs_its_requests_and_finishes() {
     assert!(stderr.contains("method=POST"), "no request logged:\n{stderr}");
     assert_eq!(shared.lock().unwrap().writes, 1);
 }
+
+/// A server that offers only a few kinds, and no `/account`: export needs the slug given,
+/// and says which sections it left out.
+#[tokio::test(flavor = "multi_thread")]
+async fn export_from_a_server_without_the_account_needs_the_slug() {
+    let (endpoint, _) = start(Account::default()).await;
+
+    let (success, stdout, stderr) = mercfg(&endpoint, &["export"]).await;
+    assert!(!success && stdout.is_empty(), "{stdout}");
+    assert!(stderr.contains("does not say which account"), "{stderr}");
+    assert!(stderr.contains("--slug SLUG"), "{stderr}");
+
+    let (success, stdout, stderr) = mercfg(&endpoint, &["export", "--slug", "andina"]).await;
+    assert!(success, "{stderr}");
+    assert!(stdout.contains("slug: andina"), "{stdout}");
+    assert!(
+        stdout.contains("# Not exported: this server does not offer members, teams"),
+        "{stdout}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "andina.yaml", &stdout);
+    Command::cargo_bin("mercfg").unwrap().args(["validate", &file]).assert().success();
+}
