@@ -194,6 +194,104 @@ async fn every_operation_answers_in_the_contract_shape() {
     assert_eq!(s.get("/custom_fields").await["custom_fields"][0]["customers_count"], 1);
     let templates = s.get("/whatsapp_templates").await;
     assert!(templates["templates"].as_array().is_some_and(|t| !t.is_empty()));
+
+    walk_every_named_kind(&s).await;
+
+    // The sandbox's own counts show that this test reached every documented operation.
+    let stats = s.tool(Method::GET, "/stats", None).await;
+    let reached: Vec<&String> = stats["by_route"].as_object().unwrap().keys().collect();
+    for (method, path) in documented_operations() {
+        let route = format!("{method} {}{path}", mercfg::sandbox::API_BASE);
+        assert!(reached.contains(&&route), "no request to `{route}`");
+    }
+}
+
+fn document() -> Value {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema/platform-api.yaml"))
+            .unwrap();
+    serde_saphyr::from_str(&text).unwrap()
+}
+
+/// Every (method, path) of `schema/platform-api.yaml`.
+fn documented_operations() -> Vec<(String, String)> {
+    document()["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .unwrap()
+                .keys()
+                .filter(|m| ["get", "post", "put", "delete"].contains(&m.as_str()))
+                .map(move |method| (method.to_uppercase(), path.clone()))
+        })
+        .collect()
+}
+
+/// One object of each named kind, and a change to make to it.
+const NAMED: &[(&str, &str, &str, &str)] = &[
+    (
+        "teams",
+        "team",
+        r#"{"name": "Soporte", "channels": ["instagram"]}"#,
+        r#"{"auto_assign": true}"#,
+    ),
+    (
+        "custom_fields",
+        "custom_field",
+        r#"{"key": "nivel", "name": "Nivel", "type": "integer"}"#,
+        r#"{"name": "Nivel de cliente"}"#,
+    ),
+    ("tags", "tag", r##"{"name": "Moroso", "color": "#D0021B"}"##, r##"{"color": "#000000"}"##),
+    (
+        "quick_replies",
+        "quick_reply",
+        r#"{"title": "Pagos", "text": "Efectivo"}"#,
+        r#"{"text": "Efectivo o tarjeta"}"#,
+    ),
+    (
+        "customer_lists",
+        "customer_list",
+        r#"{"name": "Morosos", "filter": {"has_tag": "Moroso"}}"#,
+        r#"{"filter": {"not": {"has_tag": "Moroso"}}}"#,
+    ),
+];
+
+/// Every named kind through its whole life over HTTP: create, list, get, update with the
+/// right version and with a stale one, delete, and get again.
+async fn walk_every_named_kind(s: &Sandbox) {
+    let mut made = Vec::new();
+    for &(plural, singular, body, change) in NAMED {
+        let body: Value = serde_json::from_str(body).unwrap();
+        let (status, created) =
+            s.call(Method::POST, &format!("/{plural}"), Some(json!({singular: body}))).await;
+        assert_eq!(status, StatusCode::CREATED, "{plural}: {created}");
+        let object = created[singular].clone();
+        assert_eq!(object["version"], 1, "{plural}");
+        let path = format!("/{plural}/{}", object["web_id"].as_str().unwrap());
+        assert!(s.get(&format!("/{plural}")).await[plural].as_array().unwrap().contains(&object));
+        assert_eq!(s.get(&path).await[singular], object, "{plural}");
+
+        let change: Value = serde_json::from_str(change).unwrap();
+        let body = json!({singular: change});
+        let (status, updated) = s.call_with(Method::PUT, &path, Some(body.clone()), Some(1)).await;
+        assert_eq!(status, StatusCode::OK, "{plural}: {updated}");
+        for (field, value) in change.as_object().unwrap() {
+            assert_eq!(&updated[singular][field], value, "{plural}.{field}");
+        }
+        assert_eq!(updated[singular]["version"], 2, "{plural}");
+        let (status, _) = s.call_with(Method::PUT, &path, Some(body), Some(1)).await;
+        assert_eq!(status, StatusCode::PRECONDITION_FAILED, "{plural}: a stale If-Match");
+        made.push((plural, path));
+    }
+
+    // Last made, first deleted: the list goes before the tag its filter names.
+    for (plural, path) in made.into_iter().rev() {
+        let (status, _) = s.call_with(Method::DELETE, &path, None, Some(2)).await;
+        assert_eq!(status, StatusCode::OK, "{plural}: delete answers with the removed object");
+        assert_eq!(s.call(Method::GET, &path, None).await.0, StatusCode::NOT_FOUND, "{plural}");
+    }
 }
 
 #[tokio::test]
@@ -444,27 +542,12 @@ async fn deleting_a_tag_removes_it_from_its_customers_and_a_rename_keeps_them() 
 
 #[tokio::test]
 async fn the_router_serves_exactly_the_documented_operations() {
-    let text =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema/platform-api.yaml"))
-            .unwrap();
-    let document: Value = serde_saphyr::from_str(&text).unwrap();
-    let mut documented: Vec<(String, String)> = document["paths"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .flat_map(|(path, item)| {
-            item.as_object()
-                .unwrap()
-                .keys()
-                .filter(|m| ["get", "post", "put", "delete"].contains(&m.as_str()))
-                .map(move |method| (method.to_uppercase(), path.clone()))
-        })
-        .collect();
+    let mut documented = documented_operations();
     let mut served = mercfg::sandbox::api_routes();
     documented.sort();
     served.sort();
     assert_eq!(served, documented);
-    assert_eq!(document["servers"][0]["url"], mercfg::sandbox::API_BASE);
+    assert_eq!(document()["servers"][0]["url"], mercfg::sandbox::API_BASE);
 }
 
 #[tokio::test]
@@ -638,4 +721,44 @@ fn a_remote_address_is_refused_without_allow_remote() {
         .unwrap();
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("not a loopback address"));
+}
+
+#[tokio::test]
+async fn a_deactivated_member_keeps_its_customers_and_chats() {
+    let s = Sandbox::start(&["--seed-customers", "5"]);
+    let agent = s
+        .create(
+            "/agents",
+            json!({"agent": {"email": "luis@andina.ec", "first_name": "Luis", "role": "agent"}}),
+        )
+        .await["agent"]
+        .clone();
+    let agent_id = agent["id"].as_i64().unwrap();
+    let customer = s.get("/customers").await["customers"][0].clone();
+    let customer_id = customer["id"].as_i64().unwrap();
+
+    // A conversation comes in and is assigned to Luis.
+    let opened = s
+        .client
+        .post(format!("{}/_sandbox/chats", s.url))
+        .header("api-key", &s.key)
+        .json(&json!({"customer_id": customer_id, "agent_id": agent_id}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(opened.status(), StatusCode::CREATED);
+    assert_eq!(s.get(&format!("/agents/{agent_id}")).await["agent"]["open_chats"], 1);
+
+    let (status, off) =
+        s.call_with(Method::POST, &format!("/agents/{agent_id}/deactivate"), None, Some(1)).await;
+    assert_eq!((status, off["agent"]["active"].clone()), (StatusCode::OK, json!(false)));
+    assert_eq!(off["agent"]["open_chats"], 1, "the chat stays with the deactivated member");
+    let kept = s.get(&format!("/customers/{customer_id}")).await["customer"].clone();
+    assert_eq!(kept["assigned_agent_id"], agent_id, "the customer stays, still assigned");
+    assert_eq!(s.get("/customers").await["results"], 5);
+    let listed = s.get("/agents").await;
+    assert!(
+        listed["agents"].as_array().unwrap().iter().any(|a| a["id"] == agent_id),
+        "a deactivated member is still listed"
+    );
 }

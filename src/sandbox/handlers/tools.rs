@@ -1,4 +1,5 @@
-//! Tool endpoints for tests, outside the contract: create accounts, read and reset the
+//! Tool endpoints for tests, outside the contract: create accounts, open a customer's chat
+//! with an agent (what a conversation coming in does on the platform), read and reset the
 //! request counts. They take no key, are neither counted nor faulted, and answer loopback
 //! peers only.
 
@@ -6,7 +7,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::{Next, from_fn};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -18,11 +19,13 @@ use crate::sandbox::connection::Peer;
 use crate::sandbox::random::fresh_api_key;
 use crate::sandbox::reply::{self, ApiError};
 use crate::sandbox::routes::App;
+use crate::sandbox::{agents, customers};
 
 /// The `/_sandbox` routes.
 pub fn router() -> Router<Arc<App>> {
     Router::new()
         .route("/_sandbox/accounts", post(create_account))
+        .route("/_sandbox/chats", post(open_chat))
         .route("/_sandbox/stats", get(stats))
         .route("/_sandbox/stats/reset", post(reset_stats))
         .layer(from_fn(loopback_only))
@@ -51,6 +54,32 @@ async fn create_account(State(app): State<Arc<App>>, body: Bytes) -> Result<Resp
         accounts::view(db, caller, app.max_agents)
     })?;
     let body = json!({ "message": "ok", "api_key": api_key, "account": account });
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// `POST /_sandbox/chats` `{"customer_id", "agent_id"}` with the account's `api-key`: the
+/// customer now has an open chat assigned to the agent. 201.
+async fn open_chat(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let request: Value = serde_json::from_slice(&body).unwrap_or_default();
+    let id = |name| request.get(name).and_then(Value::as_i64);
+    let (Some(customer_id), Some(agent_id)) = (id("customer_id"), id("agent_id")) else {
+        return Err(ApiError::invalid("the body must be `{\"customer_id\": N, \"agent_id\": N}`"));
+    };
+    let key = headers.get("api-key").and_then(|key| key.to_str().ok()).unwrap_or_default();
+
+    app.db.write(|db| {
+        let caller = accounts::caller(db, key)?.ok_or(ApiError::Unauthorized)?;
+        agents::find(db, caller.account, agent_id)?;
+        let mut row = customers::find(db, caller.account, customer_id)?;
+        row.customer.assigned_agent_id = Some(agent_id);
+        row.customer.open_chat = true;
+        customers::update(db, caller.account, customer_id, &row.customer)
+    })?;
+    let body = json!({ "message": "ok", "customer_id": customer_id, "agent_id": agent_id });
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
