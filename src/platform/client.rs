@@ -76,6 +76,9 @@ impl Answer {
     }
 }
 
+/// The slowest rate limit accepted, in requests per second.
+pub const MIN_RATE_LIMIT: f64 = 1.0 / 60.0;
+
 impl Client {
     /// Builds a client after checking the endpoint, the key and the rate limit.
     pub fn new(config: ClientConfig) -> Result<Self, PlatformError> {
@@ -86,7 +89,8 @@ impl Client {
         let mut api_key = HeaderValue::from_str(config.api_key.expose())
             .map_err(|_| PlatformError::MalformedApiKey)?;
         api_key.set_sensitive(true);
-        if !(config.rate_limit.is_finite() && config.rate_limit > 0.0) {
+        // Below one request a minute a run would look hung; nobody means that.
+        if !(config.rate_limit.is_finite() && config.rate_limit >= MIN_RATE_LIMIT) {
             return Err(PlatformError::InvalidRateLimit { value: config.rate_limit });
         }
 

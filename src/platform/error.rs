@@ -19,8 +19,13 @@ pub enum PlatformError {
     )]
     InsecureEndpoint { endpoint: String },
 
-    #[error("the rate limit `{value}` is not a positive number of requests per second")]
-    #[diagnostic(code(mercfg::platform::rate_limit), help("pass `--rate-limit` a number above 0"))]
+    #[error("the rate limit `{value}` is not a number of requests per second mercfg can keep to")]
+    #[diagnostic(
+        code(mercfg::platform::rate_limit),
+        help(
+            "pass `--rate-limit` a number of requests per second of at least one a minute (0.017)"
+        )
+    )]
     InvalidRateLimit { value: f64 },
 
     #[error("the API key is empty")]
@@ -45,8 +50,8 @@ pub enum PlatformError {
     #[diagnostic(
         code(mercfg::platform::unauthorized),
         help(
-            "check that the key in `MERCATELY_API_KEY` (or `--api-key-file`) is valid and \
-             belongs to this account"
+            "check that the key is valid and belongs to this account; `-v` logs where it was \
+             read from (`--api-key-file`, the manifest's `api_key_env` or `MERCATELY_API_KEY`)"
         )
     )]
     Unauthorized { method: String, path: String },

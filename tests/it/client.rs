@@ -595,3 +595,18 @@ fn account() -> Value {
     json!({"web_id": "a_1", "slug": "ferreteria-andina", "name": "Ferretería Andina",
         "timezone": "America/Guayaquil", "max_agents": 5, "key_owner_id": 1, "version": 1})
 }
+
+#[test]
+fn a_rate_limit_too_slow_to_keep_to_is_refused() {
+    let client = |rate: f64| {
+        let mut config = ClientConfig::new("http://127.0.0.1:9", "key");
+        config.rate_limit = rate;
+        Client::new(config)
+    };
+    for rate in [0.0, -1.0, f64::NAN, f64::INFINITY, 1e-9] {
+        let error = client(rate).err().unwrap_or_else(|| panic!("{rate} was taken"));
+        assert!(matches!(error, PlatformError::InvalidRateLimit { .. }), "{rate}: {error}");
+    }
+    assert!(client(0.02).is_ok());
+    assert!(client(10.0).is_ok());
+}
