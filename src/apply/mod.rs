@@ -126,7 +126,7 @@ pub async fn apply(
     .await;
 
     let journal = recorder.journal;
-    let revert = match revert::manifest(&plan, &outcomes, live) {
+    let revert = match revert::manifest(&plan, &outcomes, live, saved.api_key_env.as_deref()) {
         Some(yaml) => Some(journal.write_file("revert.yaml", &yaml).map_err(journal_error)?),
         None => None,
     };

@@ -10,8 +10,14 @@ use crate::state::LiveState;
 
 use super::executor::Outcome;
 
-/// The revert manifest as YAML, or `None` when the run sent nothing.
-pub fn manifest(plan: &Plan, outcomes: &[Outcome], live: &LiveState) -> Option<String> {
+/// The revert manifest as YAML, or `None` when the run sent nothing. It names the key
+/// variable `api_key_env` as the manifest applied did.
+pub fn manifest(
+    plan: &Plan,
+    outcomes: &[Outcome],
+    live: &LiveState,
+    api_key_env: Option<&str>,
+) -> Option<String> {
     // A failed change may have landed in part (a replace whose create failed after its
     // delete), so it counts as touched too.
     let touched: Vec<_> = plan
@@ -30,7 +36,9 @@ pub fn manifest(plan: &Plan, outcomes: &[Outcome], live: &LiveState) -> Option<S
     let touches = |kind: ObjectKind| touched.iter().any(|change| change.kind == kind);
 
     let before = manifest_from_state(live);
-    let mut revert = Manifest::unmanaged(before.account.clone());
+    let mut account = before.account.clone();
+    account.api_key_env = api_key_env.map(str::to_owned);
+    let mut revert = Manifest::unmanaged(account);
     let mut prune = Vec::new();
     let mut keep = |kind: ObjectKind, prune_as: Kind| {
         let kept = touches(kind);

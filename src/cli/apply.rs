@@ -49,7 +49,7 @@ pub fn run(args: Args, color: bool) -> miette::Result<ExitCode> {
     let file = match Inputs::expand(&args.files)? {
         Inputs::One(file) => file,
         Inputs::Many(files) => {
-            if let Some(saved) = files.iter().find(|file| is_saved_plan(file)) {
+            if let Some(saved) = files.iter().find(|file| fleet::is_saved_plan(file)) {
                 return Err(
                     FleetError::SavedPlanWithMany { path: saved.display().to_string() }.into()
                 );
@@ -73,7 +73,7 @@ pub fn run(args: Args, color: bool) -> miette::Result<ExitCode> {
     };
 
     super::runtime()?.block_on(async {
-        let prepared = if is_saved_plan(&file) {
+        let prepared = if fleet::is_saved_plan(&file) {
             load_saved(&file, &args.target, options).await?
         } else {
             prepare(&file, &args.target, options).await?
@@ -125,12 +125,6 @@ pub fn run(args: Args, color: bool) -> miette::Result<ExitCode> {
     })
 }
 
-/// A saved plan is JSON; a manifest is YAML whose first non-blank character is never `{`
-/// in practice, but the extension decides first.
-fn is_saved_plan(path: &Path) -> bool {
-    path.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("json"))
-}
-
 /// Loads a saved plan and reads the account it was made for. The rails that depend only on
 /// the account and the flags are checked again; `max_removals` and `min_admins` were
 /// checked when the plan was saved.
@@ -143,7 +137,11 @@ async fn load_saved(
         .into_diagnostic()
         .wrap_err_with(|| format!("cannot read the saved plan `{}`", path.display()))?;
     let saved = SavedPlan::from_json(&text)?;
-    let account = AccountSpec { slug: saved.account.clone(), timezone: None, api_key_env: None };
+    let account = AccountSpec {
+        slug: saved.account.clone(),
+        timezone: None,
+        api_key_env: saved.api_key_env.clone(),
+    };
     let manifest = Manifest::unmanaged(account);
     let connection = target.connect(Some(&manifest.account)).await?;
     let live = connection.client.read_state().await?;

@@ -84,6 +84,10 @@ pub fn print_flag_notes(plan: &Plan) {
 
 pub fn run(args: Args, color: bool) -> miette::Result<ExitCode> {
     let options = PLAN_OPTIONS;
+    if let Some(saved) = args.files.iter().find(|file| fleet::is_saved_plan(file)) {
+        let path = saved.display().to_string();
+        return Err(fleet::FleetError::PlanOfSavedPlan { path }.into());
+    }
     let file = match Inputs::expand(&args.files)? {
         Inputs::One(file) => file,
         Inputs::Many(files) => {

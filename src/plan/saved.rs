@@ -29,6 +29,10 @@ pub struct SavedPlan {
     pub manifest_hash: String,
     /// Slug of the account planned against.
     pub account: String,
+    /// The environment variable the manifest names for the account's key (never the key),
+    /// so that applying the plan finds the key where planning did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_key_env: Option<String>,
     /// When the plan was made, RFC 3339 in UTC.
     pub created_at: String,
     pub changes: Vec<Change>,
@@ -66,6 +70,7 @@ impl SavedPlan {
             format_version: FORMAT_VERSION,
             manifest_hash: manifest_hash(manifest_bytes),
             account: manifest.account.slug.clone(),
+            api_key_env: manifest.account.api_key_env.clone(),
             created_at: clock::rfc3339(clock::seconds(now)),
             changes: plan.changes.clone(),
             fingerprints: fingerprints(live),

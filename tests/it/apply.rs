@@ -291,8 +291,9 @@ async fn a_saved_plan_skips_an_object_changed_since_and_applies_the_rest() {
     let (status, _) = w.sandbox.call_with(Method::PUT, &path, Some(body), version).await;
     assert_eq!(status, StatusCode::OK);
 
+    // The saved plan names the manifest's key variable, so that is all apply needs.
     w.reset_stats().await;
-    let run = w.run(&["apply", "plan.json", "--auto-approve"]).expect(1);
+    let run = w.run_with_manifest_key_only(&["apply", "plan.json", "--auto-approve"]).expect(1);
     let stdout = run.stdout();
     assert!(stdout.contains("conflict  ~ tag `Moroso`: "), "{stdout}");
     assert!(stdout.contains("applied   ~ tag `Nuevo`"), "{stdout}");
@@ -354,8 +355,9 @@ async fn the_revert_manifest_puts_the_account_back() {
         .unwrap_or_else(|| panic!("no revert path in:\n{stderr}"))
         .trim()
         .to_owned();
-    w.run(&["apply", &revert, "--auto-approve", "--allow-destroy", "--allow-spend-increase"])
-        .expect(0);
+    // Like the manifest it reverts, it finds the key in `account.api_key_env`.
+    let args = ["apply", &revert, "--auto-approve", "--allow-destroy", "--allow-spend-increase"];
+    w.run_with_manifest_key_only(&args).expect(0);
 
     w.run(&["export", "--out", "after.yaml"]).expect(0);
     let before = std::fs::read_to_string(w.path("before.yaml")).unwrap();

@@ -179,6 +179,14 @@ impl Workspace {
         Run(self.command(args).stdin(Stdio::null()).output().unwrap())
     }
 
+    /// Like [`Workspace::run`], with the key only in the variable the example manifests
+    /// name (`MERCATELY_KEY_ANDINA`), not in `MERCATELY_API_KEY`.
+    pub fn run_with_manifest_key_only(&self, args: &[&str]) -> Run {
+        let mut command = self.command(args);
+        command.env_remove("MERCATELY_API_KEY").stdin(Stdio::null());
+        Run(command.output().unwrap())
+    }
+
     /// Every object of a kind, all pages, retrying the injected 500s.
     pub async fn list(&self, plural: &str) -> Vec<Value> {
         let mut objects = Vec::new();

@@ -50,6 +50,12 @@ pub enum FleetError {
     ))]
     ApproveMany { count: usize },
 
+    #[error("`{path}` is a saved plan, not a manifest")]
+    #[diagnostic(help(
+        "apply it with `mercfg apply {path}`, or plan the manifest it was made from"
+    ))]
+    PlanOfSavedPlan { path: String },
+
     #[error("`{path}` is a saved plan, and this run applies several accounts")]
     #[diagnostic(help("apply each saved plan on its own: `mercfg apply {path}`"))]
     SavedPlanWithMany { path: String },
@@ -88,6 +94,12 @@ impl Inputs {
         }
         Ok(Inputs::Many(files))
     }
+}
+
+/// A saved plan is JSON; a manifest is YAML whose first non-blank character is never `{`
+/// in practice, but the extension decides first.
+pub fn is_saved_plan(path: &Path) -> bool {
+    path.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("json"))
 }
 
 /// The manifests directly in `dir`, sorted by name.
