@@ -190,15 +190,16 @@ async fn a_plan_that_removes_too_much_is_refused_and_not_saved() {
 }
 
 #[tokio::test]
-async fn a_plan_that_leaves_too_few_admins_is_refused_before_any_request() {
+async fn a_plan_that_leaves_too_few_admins_is_refused_and_writes_nothing() {
     let w = Workspace::start(&[]).await;
-    let file = w.onboarding("demoted.yaml", |text| text.replace("min_admins: 1", "min_admins: 2"));
+    let file = w.onboarding("demoted.yaml", |text| text.replace("min_admins: 1", "min_admins: 3"));
     w.reset_stats().await;
     let run = w.run(&["plan", "--detailed-exitcode", file.to_str().unwrap()]).expect(1);
     let err = run.stderr();
     assert!(err.contains("min_admins"), "{err}");
-    assert!(err.contains("`min_admins` is 2 but the manifest has 1 admin(s)"), "{err}");
-    assert_eq!(requests(&w).await.0, 0, "a refused manifest still talked to the account");
+    assert!(err.contains("`min_admins` is 3 but the manifest has 2 admin(s)"), "{err}");
+    // The account is read while the manifest is checked; nothing else is sent.
+    assert_eq!(reads_only(&w).await.1, 0, "a refused manifest was previewed");
 }
 
 #[tokio::test]
@@ -208,4 +209,18 @@ async fn a_mistyped_flag_exits_1_not_the_changes_code() {
     let run = w.run(&["plan", "--detailed-exitcod", file.to_str().unwrap()]).expect(1);
     assert!(run.stderr().contains("--detailed-exitcode"), "no suggestion:\n{}", run.stderr());
     w.run(&["plan", "--help"]).expect(0);
+}
+
+#[tokio::test]
+async fn planning_a_saved_plan_says_to_apply_it() {
+    let w = Workspace::start(&[]).await;
+    let file = w.onboarding("onboarding.yaml", |text| text);
+    w.run(&["plan", file.to_str().unwrap(), "--out", "plan.json"]).expect(0);
+    let run = w.run(&["plan", "plan.json"]).expect(1);
+    assert!(
+        run.stderr().contains("`plan.json` is a saved plan, not a manifest"),
+        "{}",
+        run.stderr()
+    );
+    assert!(run.stderr().contains("mercfg apply plan.json"), "{}", run.stderr());
 }
