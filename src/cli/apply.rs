@@ -164,21 +164,38 @@ fn confirm() -> miette::Result<bool> {
     Ok(answer.trim() == "yes")
 }
 
-/// Ctrl-C or SIGTERM: start no more changes, let those in flight finish.
+/// Ctrl-C or SIGTERM: start no more changes, let those in flight finish. A second one
+/// stops at once, for a request that hangs: the journal already holds every change that
+/// finished, and a plan shows where the account stands.
 pub(super) async fn stop_on_signal(stop: StopSignal) {
+    if !next_signal().await {
+        return;
+    }
+    eprintln!("\nStopping: no new changes start; those in flight finish (again to stop now).");
+    stop.stop();
+
+    if next_signal().await {
+        eprintln!(
+            "\nStopped with changes in flight: they may or may not have landed. The run's \
+             journal lists what finished; `mercfg plan` shows what is left."
+        );
+        std::process::exit(130);
+    }
+}
+
+/// Waits for Ctrl-C or SIGTERM; false when they cannot be listened for.
+async fn next_signal() -> bool {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        let Ok(mut terminate) = signal(SignalKind::terminate()) else { return };
+        let Ok(mut terminate) = signal(SignalKind::terminate()) else { return false };
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = terminate.recv() => {}
+            result = tokio::signal::ctrl_c() => result.is_ok(),
+            _ = terminate.recv() => true,
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        tokio::signal::ctrl_c().await.is_ok()
     }
-    eprintln!("\nStopping: no new changes start; those in flight finish.");
-    stop.stop();
 }

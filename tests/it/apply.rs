@@ -207,6 +207,85 @@ fn applied_in_journal(journal: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Waits until the run's journal has `count` lines of `event`.
+fn wait_for_journal(w: &Workspace, child: &mut std::process::Child, event: &str, count: usize) {
+    let event = format!("\"event\":\"{event}\"");
+    let runs = w.path(".mercfg/runs");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        assert!(Instant::now() < deadline, "the run never got going");
+        assert!(child.try_wait().unwrap().is_none(), "the run ended too soon");
+        let finished = std::fs::read_dir(&runs)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|entry| entry.path().join("journal.jsonl"))
+            .filter_map(|path| std::fs::read_to_string(path).ok())
+            .map(|journal| journal.matches(&event).count())
+            .sum::<usize>();
+        if finished >= count {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn terminate(child: &std::process::Child) {
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    // SAFETY: sends a signal to a child this test started and has not reaped.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+}
+
+#[tokio::test]
+async fn sigterm_finishes_the_changes_in_flight_and_reports_a_second_stops_at_once() {
+    let w = Workspace::start(&["--latency", "100"]).await;
+    let manifest = w.path("large.yaml");
+    std::fs::write(&manifest, large_manifest(100)).unwrap();
+    let manifest = manifest.to_str().unwrap();
+
+    // One SIGTERM: no change starts after it, the run reports and exits 1.
+    let child = w
+        .command(&["apply", manifest, "--auto-approve"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut child = child;
+    wait_for_journal(&w, &mut child, "finished", 8);
+    terminate(&child);
+    let output = child.wait_with_output().unwrap();
+    let (stdout, stderr) =
+        (String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap());
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("Stopping: no new changes start"), "{stderr}");
+    assert!(stdout.contains("not run"), "the report lists what did not run:\n{stdout}");
+    assert!(stderr.contains("To undo this run: mercfg apply"), "{stderr}");
+
+    // Two: the second ends the process without waiting for the requests in flight.
+    let slow = Workspace::start(&["--latency", "4000"]).await;
+    let manifest = slow.path("large.yaml");
+    std::fs::write(&manifest, large_manifest(20)).unwrap();
+    let mut child = slow
+        .command(&["apply", manifest.to_str().unwrap(), "--auto-approve"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_journal(&slow, &mut child, "started", 1);
+    let started = Instant::now();
+    terminate(&child);
+    std::thread::sleep(Duration::from_millis(200));
+    terminate(&child);
+    let status = child.wait().unwrap();
+    assert!(started.elapsed() < Duration::from_secs(3), "took {:?}", started.elapsed());
+    assert_eq!(status.code(), Some(130));
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(stderr.contains("Stopped with changes in flight"), "{stderr}");
+}
+
 #[tokio::test]
 async fn a_killed_apply_leaves_a_true_journal_and_the_next_run_converges() {
     const COUNT: usize = 300;
