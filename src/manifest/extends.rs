@@ -75,7 +75,11 @@ fn resolve(
     }
 
     let base_file = source::read_file(&base_path, &base_name).map_err(|error| {
-        let reason = error.to_string();
+        // The reading error already names the file; keep only why it failed.
+        let reason = match error.problem() {
+            Problem::Unreadable { reason, .. } => reason.clone(),
+            _ => error.to_string(),
+        };
         let problem = Problem::Unreadable {
             path: base_name.clone(),
             reason,

@@ -51,7 +51,36 @@ pub fn validate(instance: &Value, sites: &SiteMap, sources: &Sources) -> Violati
         }
     };
     let context = Context { schema, sites, sources };
-    for error in validator.iter_errors(instance) {
+    let errors: Vec<ValidationError<'_>> = validator.iter_errors(instance).collect();
+
+    // A misspelt key is reported once, as unknown with the key it was meant to be, not also
+    // as that key missing.
+    let misspelt: BTreeSet<(String, String)> = errors
+        .iter()
+        .filter_map(|error| match error.kind() {
+            ValidationErrorKind::AdditionalProperties { unexpected } => {
+                let known = context.property_names(parent_of(error.schema_path().as_str()));
+                let pointer = error.instance_path().as_str().to_owned();
+                Some(unexpected.iter().filter_map(move |key| {
+                    let meant = suggest::closest(key, known.iter().copied())?;
+                    Some((pointer.clone(), meant.to_owned()))
+                }))
+            }
+            _ => None,
+        })
+        .flatten()
+        .collect();
+
+    for error in errors {
+        if let ValidationErrorKind::Required { property } = error.kind() {
+            let key = (
+                error.instance_path().as_str().to_owned(),
+                property.as_str().unwrap_or_default().to_owned(),
+            );
+            if misspelt.contains(&key) {
+                continue;
+            }
+        }
         let pointer = error.instance_path().as_str();
         match pointer.split('/').nth(1) {
             Some(section) => {
@@ -280,12 +309,19 @@ impl Context<'_> {
     }
 
     /// The property names the schema at `pointer` allows, for suggestions.
+    /// The keys the mapping at schema `pointer` takes. Business hours also take day and
+    /// day-range keys (the schema's only `patternProperties`), suggested as the days.
     fn property_names(&self, pointer: &str) -> Vec<&str> {
-        schema::at(self.schema, pointer)
+        let subschema = schema::at(self.schema, pointer);
+        let mut names: Vec<&str> = subschema
             .and_then(|subschema| subschema.get("properties"))
             .and_then(Value::as_object)
             .map(|properties| properties.keys().map(String::as_str).collect())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        if subschema.is_some_and(|subschema| subschema.get("patternProperties").is_some()) {
+            names.extend(["mon", "tue", "wed", "thu", "fri", "sat", "sun", "mon-fri", "sat-sun"]);
+        }
+        names
     }
 
     /// The JSON type the schema at `pointer` expects, in words.

@@ -110,8 +110,11 @@ fn diagnose(site: Site, fault: Fault, names: &[&str], sources: &Sources) -> Opti
 
     let problem = match fault {
         Fault::Undefined { name } => {
-            let help = suggest::help(&name, names.iter().copied(), "variables").map(|help| {
-                format!("{help}; define it under `vars`, or write `$${{` for a literal `${{`")
+            let define = "define it under `vars`, or write `$${` for a literal `${`";
+            let help = Some(match suggest::closest(&name, names.iter().copied()) {
+                Some(near) => format!("did you mean `{near}`? Otherwise, {define}"),
+                None if names.is_empty() => define.to_owned(),
+                None => format!("the variables are {}; {define}", suggest::list(names)),
             });
             Problem::UndefinedVariable { name, help }
         }

@@ -229,7 +229,12 @@ impl Builder {
             Event::DocumentStart(..) => {
                 self.documents += 1;
                 if self.documents > 1 {
-                    return Err(Failure::limit("more than one document", site.span));
+                    return Err(Failure::syntax(
+                        "the file holds a second document, and a manifest is one",
+                        "remove the `---` and what follows it, or give that manifest a file of \
+                         its own",
+                        site.span,
+                    ));
                 }
                 Ok(())
             }
@@ -501,6 +506,17 @@ fn plain(text: &str, span: SourceSpan) -> Result<Value, Failure> {
     if let Some(number) = integer(text) {
         return Ok(Value::Number(number));
     }
+    // Digits with a leading zero stay text (a phone number); other digits that are not an
+    // integer overflowed.
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if !digits.starts_with('0') && !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(Failure::syntax(
+            format!("`{}` is too large a number", excerpt(text)),
+            "numbers in a manifest fit in 64 bits; quote it if it is meant as text",
+            span,
+        ));
+    }
     let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
     if matches!(unsigned, ".inf" | ".Inf" | ".INF" | ".nan" | ".NaN" | ".NAN") {
         return Err(Failure::syntax(
@@ -516,6 +532,14 @@ fn plain(text: &str, span: SourceSpan) -> Result<Value, Failure> {
         return Ok(Value::Number(number));
     }
     Ok(Value::String(text.to_owned()))
+}
+
+/// The start of a long `text`, for a message.
+fn excerpt(text: &str) -> String {
+    match text.char_indices().nth(40) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
 }
 
 fn integer(text: &str) -> Option<serde_json::Number> {
@@ -711,7 +735,9 @@ mod tests {
         let error = parse(&file("a: &a [1, *a]\n"), 0).unwrap_err();
         assert!(matches!(error.problem(), Problem::Syntax { .. }), "{error:?}");
         let error = parse(&file("a: 1\n---\nb: 2\n"), 0).unwrap_err();
-        assert!(matches!(error.problem(), Problem::Limit { .. }), "{error:?}");
+        assert!(matches!(error.problem(), Problem::Syntax { .. }), "{error:?}");
+        let error = parse(&file("a: 99999999999999999999999\n"), 0).unwrap_err();
+        assert!(matches!(error.problem(), Problem::Syntax { .. }), "{error:?}");
         let error = parse(&file("? [a]\n: 1\n"), 0).unwrap_err();
         assert!(matches!(error.problem(), Problem::Syntax { .. }), "{error:?}");
     }

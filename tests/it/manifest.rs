@@ -84,8 +84,7 @@ fn several_mistakes_are_all_reported_in_document_order() {
             "manifest::undefined",   // role `supervisora`
             "manifest::duplicate",   // ANA@ is ana@
             "manifest::bad_value",   // assignment mode `random`
-            "manifest::missing_key", // the quick reply has no `text`...
-            "manifest::unknown_key", // ...but a `txt`
+            "manifest::unknown_key", // `txt`, meant as `text`: not also missing
             "manifest::undefined",   // tag `Premium`
             "manifest::top_up_minimum",
             "manifest::min_admins",
