@@ -99,6 +99,9 @@ impl Layout {
                 "email" => Column::Email,
                 "phone" => Column::Phone,
                 "tags" => Column::Tags,
+                key if key.contains(';') && catalog.field(key).is_none() => {
+                    return Err(CustomersError::Semicolons { header: key.to_owned() });
+                }
                 key => catalog
                     .field(key)
                     .map(Column::Field)
@@ -160,6 +163,10 @@ mod tests {
         assert!(matches!(
             Layout::from_header(["phone", "barrio"], &catalog),
             Err(CustomersError::UnknownColumn { column }) if column == "barrio"
+        ));
+        assert!(matches!(
+            Layout::from_header(["first_name;last_name;phone"], &catalog),
+            Err(CustomersError::Semicolons { .. })
         ));
         assert!(matches!(
             Layout::from_header(["phone", "phone"], &catalog),

@@ -33,6 +33,16 @@ pub enum CustomersError {
     )]
     UnknownColumn { column: String },
 
+    #[error("the header (line 1) is `{header}`: its columns are separated by `;`")]
+    #[diagnostic(
+        code(mercfg::customers::semicolons),
+        help(
+            "mercfg reads CSV with `,` between columns (and `;` between tags): save the file \
+             from the spreadsheet as CSV with commas"
+        )
+    )]
+    Semicolons { header: String },
+
     #[error("the header (line 1) has the column `{column}` twice")]
     #[diagnostic(code(mercfg::customers::duplicate_column), help("keep one of the two columns"))]
     DuplicateColumn { column: String },

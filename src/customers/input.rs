@@ -55,14 +55,21 @@ impl<R: Read> CustomerReader<R> {
     /// Reads the next record into `record`.
     pub fn read(&mut self, record: &mut StringRecord) -> Result<Record, CustomersError> {
         let outcome = self.csv.read_record(record);
+        let open_quote = "a quote is left open: the row runs on over the lines after it";
+        let broken = |line, reason: String| {
+            Ok(Record::Broken(BadRow { line, problems: vec![RowProblem::Broken { reason }] }))
+        };
         let result = match outcome {
             Ok(true) => Ok(Record::Read { line: self.line_of(record.position()) }),
             Ok(false) => Ok(Record::End),
             Err(error) => match broken_row(&error) {
                 Some((position, reason)) => {
                     let line = self.line_of(position.as_ref());
-                    let problems = vec![RowProblem::Broken { reason }];
-                    Ok(Record::Broken(BadRow { line, problems }))
+                    let runs_on = self.csv.position().line() > line + 1;
+                    match runs_on {
+                        true => broken(line, format!("{reason}; {open_quote}")),
+                        false => broken(line, reason),
+                    }
                 }
                 None => Err(self.fatal(error)),
             },
@@ -173,10 +180,10 @@ mod tests {
 
     #[test]
     fn records_carry_the_line_they_start_on() {
-        let text: &[u8] = b"phone,first_name\n+593991234567,Ana\n\n\
+        let text: &[u8] = b"phone,notes\n+593991234567,Ana\n\n\
             +593991234568,\"Luis\nAlberto\"\n+1,x\n\r\n\n+2,y\n";
         let (header, records) = read_all(text).unwrap();
-        assert_eq!(header, ["phone", "first_name"]);
+        assert_eq!(header, ["phone", "notes"]);
         assert_eq!(
             records,
             [
@@ -210,6 +217,15 @@ mod tests {
         text.extend(std::iter::repeat_n(b'x', 3 * MAX_RECORD_BYTES));
         let error = read_all(&text).unwrap_err();
         assert!(matches!(error, CustomersError::RecordTooLong { line: 3, .. }), "{error:?}");
+    }
+
+    #[test]
+    fn a_broken_row_that_runs_on_says_a_quote_is_open() {
+        let text: &[u8] = b"phone,first_name,last_name\n+593991234568,\"Luis,P\n+1,x,y\n+2,y,z\n";
+        let (_, records) = read_all(text).unwrap();
+        let [Record::Broken(bad)] = records.as_slice() else { panic!("{records:?}") };
+        assert_eq!(bad.line, 2);
+        assert!(bad.problems[0].to_string().contains("a quote is left open"), "{bad:?}");
     }
 
     #[test]

@@ -40,6 +40,13 @@ pub fn check_record<'a>(
             continue;
         }
         match column {
+            // A name never spans lines; one that does swallowed the rows after a quote
+            // left open.
+            Column::FirstName | Column::LastName if cell.contains(['\n', '\r']) => {
+                problems.push(RowProblem::Broken {
+                    reason: "a name runs over several lines: a quote is left open".to_owned(),
+                });
+            }
             Column::FirstName => row.first_name = Some(cell.to_owned()),
             Column::LastName => row.last_name = Some(cell.to_owned()),
             Column::Email => match normalize_email(cell) {
@@ -135,6 +142,13 @@ mod tests {
             row.fields,
             [("compras".to_owned(), json!(3)), ("tipo".to_owned(), json!("Mayorista"))]
         );
+    }
+
+    #[test]
+    fn a_name_over_several_lines_is_an_open_quote() {
+        let bad = check(2, &["Ana", "Pérez\n+593991234568,Luis", "", "+593991234567", "", "", ""]);
+        let bad = bad.unwrap_err();
+        assert!(bad.problems[0].to_string().contains("a quote is left open"), "{bad:?}");
     }
 
     #[test]
