@@ -99,7 +99,11 @@ impl TargetArgs {
     ) -> miette::Result<Connection> {
         if let Some(sandbox) = sandbox {
             let slug = account.map(|a| a.slug.as_str()).unwrap_or(&self.sandbox_account);
-            let key = sandbox.account_key(slug)?;
+            let (key, made) = sandbox.account_key(slug)?;
+            if made {
+                // A mistyped slug would otherwise plan against an empty account in silence.
+                eprintln!("Made the sandbox account `{slug}` in {SANDBOX_DB}.");
+            }
             let mut config = ClientConfig::new(sandbox.url(), key);
             config.rate_limit = self.rate_limit.unwrap_or(SANDBOX_RATE_LIMIT);
             return Ok(Connection { client: Client::new(config)?, sandbox: None });

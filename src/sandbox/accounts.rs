@@ -127,17 +127,18 @@ pub fn create(
     Ok(id)
 }
 
-/// The key of the account `slug`, creating and seeding the account when it is missing.
-pub fn key_for(db: &Connection, slug: &str, seeding: Seeding) -> Result<String, ApiError> {
+/// The key of the account `slug`, creating and seeding the account when it is missing, and
+/// whether it was made now.
+pub fn key_for(db: &Connection, slug: &str, seeding: Seeding) -> Result<(String, bool), ApiError> {
     let stored: Option<String> = db
         .query_row("SELECT api_key FROM accounts WHERE slug = ?1", params![slug], |row| row.get(0))
         .optional()?;
     if let Some(key) = stored {
-        return Ok(key);
+        return Ok((key, false));
     }
     let key = fresh_api_key();
     create(db, slug, slug, &key, seeding)?;
-    Ok(key)
+    Ok((key, true))
 }
 
 /// The caller behind `api_key`, if the key is known.

@@ -131,8 +131,8 @@ impl RunningSandbox {
     }
 
     /// The API key of the account `slug`, which is made and seeded first if the database
-    /// has none: `--sandbox` works on the account a manifest names.
-    pub fn account_key(&self, slug: &str) -> Result<String, SandboxError> {
+    /// has none (`--sandbox` works on the account a manifest names), and whether it was.
+    pub fn account_key(&self, slug: &str) -> Result<(String, bool), SandboxError> {
         let app = &self.app;
         app.db
             .write(|db| accounts::key_for(db, slug, app.seeding))

@@ -518,3 +518,32 @@ async fn a_refused_safety_rail_writes_nothing() {
     assert_eq!(w.writes().await, BTreeMap::new());
     assert_eq!(w.names("tags", "name").await.len(), 2, "the seeded tags are still there");
 }
+
+/// The README's first command: the embedded sandbox, persisted in `.mercfg/sandbox.db`.
+#[test]
+fn the_quick_start_applies_to_the_embedded_sandbox_and_then_plans_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/onboarding.yaml");
+    let mercfg = |args: &[&str]| {
+        let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("mercfg"))
+            .current_dir(dir.path())
+            .args(args)
+            .env_remove("MERCATELY_API_KEY")
+            .env_remove("MERCATELY_ENDPOINT")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        (output.status.code(), String::from_utf8(output.stderr).unwrap())
+    };
+
+    let apply = ["apply", "--sandbox", "--auto-approve", "--allow-spend-increase", example];
+    let (code, stderr) = mercfg(&apply);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("Made the sandbox account `ferreteria-andina`"), "{stderr}");
+    assert!(dir.path().join(".mercfg/sandbox.db").exists());
+
+    let (code, stderr) = mercfg(&["plan", "--sandbox", "--detailed-exitcode", example]);
+    assert_eq!(code, Some(0), "the second run found changes: {stderr}");
+    assert!(!stderr.contains("Made the sandbox account"), "{stderr}");
+}
