@@ -2,8 +2,10 @@
 //! attention (destructive, spend and removal changes), then the details of each kind folded
 //! in `<details>` blocks.
 //!
-//! Comments on the big forges hold at most 65,536 characters. A plan too long for that
-//! keeps the summary and every destructive change, and cuts the rest with a plain note.
+//! Comments on the big forges hold at most 65,536 characters. A plan is kept to 64,000
+//! bytes, which leaves room for what a CI job wraps it in (a marker, a footer); a plan too
+//! long for that keeps the summary and every destructive change, and cuts the rest with a
+//! plain note.
 
 use std::collections::BTreeMap;
 
@@ -14,7 +16,7 @@ use super::text::change_block;
 use super::value::display;
 
 /// The longest comment rendered, in bytes (never fewer than characters).
-pub const MAX_LENGTH: usize = 65_536;
+pub const MAX_LENGTH: usize = 64_000;
 
 /// Room kept for closing a details block and for the truncation notes.
 const RESERVE: usize = 1_024;
