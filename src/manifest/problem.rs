@@ -239,6 +239,15 @@ pub enum Problem {
     #[diagnostic(code(manifest::top_up_minimum), help("set `amount` to 10 or more"))]
     TopUpTooSmall { amount: f64 },
 
+    /// A time zone the tz database does not have.
+    #[error("`{zone}` is not a time zone")]
+    #[diagnostic(code(manifest::unknown_timezone))]
+    UnknownTimezone {
+        zone: String,
+        #[help]
+        help: String,
+    },
+
     /// Two business-hour ranges that overlap on one day.
     #[error("business hours overlap on {day}: `{first}` and `{second}`")]
     #[diagnostic(code(manifest::hours_overlap), help("merge the two ranges or move one of them"))]

@@ -1,6 +1,7 @@
 //! Cross-reference checks on a manifest that passed the schema: names that must exist,
 //! identities that must be unique, and rules the schema cannot say (one default team per
-//! channel, the admin minimum, the top-up minimum, business hours that do not overlap).
+//! channel, the admin minimum, the top-up minimum, business hours that do not overlap, time
+//! zones that exist).
 //!
 //! Each check reports a [`Finding`] at the JSON pointer of the reference, which the loader
 //! turns into a diagnostic at that line.
@@ -8,6 +9,7 @@
 mod hours;
 mod identity;
 mod references;
+mod timezone;
 
 use super::diagnostic::Problem;
 use super::model::Manifest;
@@ -42,5 +44,6 @@ pub fn run(manifest: &Manifest) -> Vec<Finding> {
     identity::check(manifest, &mut findings);
     references::check(manifest, &mut findings);
     hours::check(manifest, &mut findings);
+    timezone::check(manifest, &mut findings);
     findings
 }
