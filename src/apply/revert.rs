@@ -91,7 +91,7 @@ pub fn manifest(
     if !prune.is_empty() {
         revert.policy = Some(Policy { prune, max_removals: None, min_admins: None });
     }
-    let yaml = serde_saphyr::to_string(&revert).ok()?;
+    let yaml = serde_saphyr::to_string(&crate::manifest::escaped(&revert).ok()?).ok()?;
     Some(format!(
         "# Reverts an apply run: `mercfg apply revert.yaml` puts the kinds it touched back\n\
          # as they were before it.\n{yaml}"

@@ -58,6 +58,8 @@ fn document(live: &LiveState, slug: Option<&str>, out: Option<&Path>) -> miette:
     if let (None, Some(slug)) = (&live.account, slug) {
         manifest.account.slug = slug.to_owned();
     }
+    let manifest = crate::manifest::escaped(&manifest)
+        .map_err(|error| miette::miette!("cannot write the manifest: {error}"))?;
     let yaml = serde_saphyr::to_string(&manifest)
         .map_err(|error| miette::miette!("cannot write the manifest as YAML: {error}"))?;
 

@@ -29,6 +29,7 @@ pub use model::Manifest;
 pub use schema::schema_json;
 pub use sites::{Located, SiteMap};
 pub use source::{SourceFile, Sources};
+pub use vars::escaped;
 
 /// A manifest that loaded and passed every check, with the map back to its source.
 #[derive(Debug, Clone)]

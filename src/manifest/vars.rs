@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use miette::SourceSpan;
 
 use super::diagnostic::{Diagnostic, Problem};
+use super::model::Manifest;
 use super::node::{Node, Site, Value};
 use super::source::Sources;
 use super::suggest;
@@ -62,6 +63,25 @@ fn walk(node: &mut Node, vars: &BTreeMap<String, String>, faults: &mut Vec<(Site
         }
         _ => {}
     }
+}
+
+/// `manifest` with every `${` in its string values written `$${`, so that it loads back to
+/// the same values. For manifests written from live data (an export, a revert manifest),
+/// whose texts are literal: a quick reply "Su total es ${total}" must not become a variable.
+pub fn escaped(manifest: &Manifest) -> Result<Manifest, serde_json::Error> {
+    fn walk(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::String(text) if text.contains("${") => {
+                *text = text.replace("${", "$${");
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(walk),
+            serde_json::Value::Object(entries) => entries.values_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    let mut value = serde_json::to_value(manifest)?;
+    walk(&mut value);
+    serde_json::from_value(value)
 }
 
 /// Expands one string, or returns every fault in it.
@@ -138,6 +158,15 @@ mod tests {
 
     fn vars() -> BTreeMap<String, String> {
         BTreeMap::from([("brand".to_owned(), "Andina".to_owned())])
+    }
+
+    #[test]
+    fn an_escaped_text_expands_back_to_itself() {
+        let vars = BTreeMap::new();
+        for text in ["Su total es ${total}.", "$${", "$$${x}", "US$ 50", "${"] {
+            let escaped = text.replace("${", "$${");
+            assert_eq!(expand(&escaped, &vars), Ok(text.to_owned()), "{text}");
+        }
     }
 
     #[test]

@@ -108,7 +108,11 @@ fn repository_file(path: &str) -> String {
 fn an_exported_account_validates_and_plans_no_changes() {
     let sandbox = Sandbox::start();
     let key = sandbox.account("ferreteria-andina");
-    let onboarding = repository_file("examples/onboarding.yaml");
+    // A text holding a literal `${`, which the export must write escaped.
+    let onboarding = sandbox.path("onboarding.yaml");
+    let text = std::fs::read_to_string(repository_file("examples/onboarding.yaml")).unwrap();
+    let text = text.replace("Aceptamos efectivo,", "Aceptamos efectivo ($${total}),");
+    std::fs::write(&onboarding, text).unwrap();
     let applied = run(sandbox
         .mercfg(&["apply", &onboarding, "--auto-approve", "--allow-spend-increase"])
         .env("MERCATELY_KEY_ANDINA", &key));
@@ -120,6 +124,7 @@ fn an_exported_account_validates_and_plans_no_changes() {
     assert_eq!(export.code, 0, "{}", export.stderr);
     let text = std::fs::read_to_string(&exported).unwrap();
     assert!(text.contains("slug: ferreteria-andina") && text.contains("Cotización pendiente"));
+    assert!(text.contains("Aceptamos efectivo ($${total}),"), "not escaped:\n{text}");
 
     let validate = run(Command::cargo_bin("mercfg").unwrap().args(["validate", &exported]));
     assert_eq!(validate.code, 0, "{}", validate.stderr);
