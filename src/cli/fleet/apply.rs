@@ -44,7 +44,7 @@ pub async fn apply(
             _ => row(account),
         });
     }
-    print!("{}", summary::text(&rows));
+    print!("{}", summary::text(&rows, summary::Run::Apply));
     close(accounts, sandbox).await;
     Ok(if rows.iter().any(|row| row.failed) { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }

@@ -46,7 +46,7 @@ pub async fn plan(
             }
             match run.format {
                 Format::Markdown => print!("{}", summary::markdown(&rows)),
-                _ => print!("{}", summary::text(&rows)),
+                _ => print!("{}", summary::text(&rows, summary::Run::Plan)),
             }
         }
     }
@@ -147,7 +147,7 @@ fn document(accounts: &[Account], rows: &[Row]) -> String {
     let document = json!({
         "format_version": render::JSON_FORMAT_VERSION,
         "summary": {
-            "text": summary::headline(rows),
+            "text": summary::headline(rows, summary::Run::Plan),
             "accounts": rows.len(),
             "with_changes": rows.iter().filter(|r| !r.failed && r.changes.unwrap_or(0) > 0).count(),
             "failed": rows.iter().filter(|r| r.failed).count(),

@@ -17,22 +17,34 @@ pub struct Row {
     pub failed: bool,
 }
 
+/// What the run did to the accounts that did not fail: a plan found them `with changes`, an
+/// apply `changed` them.
+#[derive(Debug, Clone, Copy)]
+pub enum Run {
+    Plan,
+    Apply,
+}
+
 /// What the rows add up to.
-pub fn headline(rows: &[Row]) -> String {
+pub fn headline(rows: &[Row], run: Run) -> String {
     let failed = rows.iter().filter(|row| row.failed).count();
     let changed = rows.iter().filter(|row| !row.failed && row.changes.unwrap_or(0) > 0).count();
     let noun = if rows.len() == 1 { "account" } else { "accounts" };
-    format!("{} {noun}: {changed} with changes, {failed} failed", rows.len())
+    let done = match run {
+        Run::Plan => "with changes",
+        Run::Apply => "changed",
+    };
+    format!("{} {noun}: {changed} {done}, {failed} failed", rows.len())
 }
 
 /// `== summary: …` and the aligned rows.
-pub fn text(rows: &[Row]) -> String {
+pub fn text(rows: &[Row], run: Run) -> String {
     let width = |cell: fn(&Row) -> usize| rows.iter().map(cell).max().unwrap_or(0);
     let account_width = width(|row| row.account.chars().count());
     let file_width = width(|row| row.file.chars().count());
     let changes_width = width(|row| changes(row).chars().count());
 
-    let mut out = format!("== summary: {}\n", headline(rows));
+    let mut out = format!("== summary: {}\n", headline(rows, run));
     for row in rows {
         out.push_str(&format!(
             "{:<account_width$}  {:<file_width$}  {:<changes_width$}  {}\n",
@@ -47,7 +59,7 @@ pub fn text(rows: &[Row]) -> String {
 
 /// A markdown table, for pull-request comments.
 pub fn markdown(rows: &[Row]) -> String {
-    let mut out = format!("## Summary: {}\n\n", headline(rows));
+    let mut out = format!("## Summary: {}\n\n", headline(rows, Run::Plan));
     out.push_str("| account | file | changes | outcome |\n|---|---|---|---|\n");
     for row in rows {
         let cell = |text: &str| text.replace('|', "\\|").replace('\n', " ");
@@ -103,7 +115,8 @@ norte       accounts/norte.yaml       4 changes  applied: 4 applied
 sur-grande  accounts/sur-grande.yaml  0 changes  no changes
 -           accounts/-.yaml           -          failed: no API key
 ";
-        assert_eq!(text(&rows), expected);
+        assert_eq!(text(&rows, Run::Plan), expected);
+        assert!(text(&rows, Run::Apply).starts_with("== summary: 3 accounts: 1 changed, 1 failed"));
     }
 
     #[test]
