@@ -11,7 +11,7 @@ use miette::{IntoDiagnostic, WrapErr};
 use super::fleet::{self, FleetError, Inputs};
 use super::plan::{Prepared, prepare};
 use super::progress::{self, Progress};
-use super::{Reported, TargetArgs, diagnostics};
+use super::{Reported, TargetArgs, diagnostics, signal};
 use crate::apply::{self, ApplyOptions, StopSignal};
 use crate::manifest::model::{AccountSpec, Manifest};
 use crate::plan::PlanOptions;
@@ -97,7 +97,7 @@ pub fn run(args: Args, color: bool) -> miette::Result<ExitCode> {
         }
 
         let stop = StopSignal::default();
-        let stopper = tokio::spawn(stop_on_signal(stop.clone()));
+        let stopper = tokio::spawn(signal::stop_on_signal(stop.clone(), signal::APPLY_STOPPING));
         let apply_options = ApplyOptions {
             parallelism: usize::from(args.parallelism),
             runs_dir: PathBuf::from(apply::RUNS_DIR),
@@ -162,40 +162,4 @@ fn confirm() -> miette::Result<bool> {
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer).into_diagnostic()?;
     Ok(answer.trim() == "yes")
-}
-
-/// Ctrl-C or SIGTERM: start no more changes, let those in flight finish. A second one
-/// stops at once, for a request that hangs: the journal already holds every change that
-/// finished, and a plan shows where the account stands.
-pub(super) async fn stop_on_signal(stop: StopSignal) {
-    if !next_signal().await {
-        return;
-    }
-    eprintln!("\nStopping: no new changes start; those in flight finish (again to stop now).");
-    stop.stop();
-
-    if next_signal().await {
-        eprintln!(
-            "\nStopped with changes in flight: they may or may not have landed. The run's \
-             journal lists what finished; `mercfg plan` shows what is left."
-        );
-        std::process::exit(130);
-    }
-}
-
-/// Waits for Ctrl-C or SIGTERM; false when they cannot be listened for.
-async fn next_signal() -> bool {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let Ok(mut terminate) = signal(SignalKind::terminate()) else { return false };
-        tokio::select! {
-            result = tokio::signal::ctrl_c() => result.is_ok(),
-            _ = terminate.recv() => true,
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        tokio::signal::ctrl_c().await.is_ok()
-    }
 }

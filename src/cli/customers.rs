@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use miette::{Context, IntoDiagnostic};
 
 use super::TargetArgs;
+use crate::apply::StopSignal;
 use crate::customers::{
     CustomersError, ImportEvent, ImportOptions, ImportSummary, RowChange, export_customers,
     import_customers, read_catalog,
@@ -76,7 +77,15 @@ async fn import(args: ImportArgs, verbose: u8) -> miette::Result<ExitCode> {
     let dry_run = args.dry_run;
     let mut report: Box<dyn Write> =
         if dry_run { Box::new(BufWriter::new(io::stdout())) } else { Box::new(io::stderr()) };
-    let options = ImportOptions { dry_run, parallelism: args.parallelism };
+    // Ctrl-C or SIGTERM: no further row is read, the writes in flight finish, the summary
+    // is printed. The import is an upsert, so running it again goes on where it stopped.
+    let stop = StopSignal::default();
+    let says = super::signal::Stopping {
+        draining: "no further row is read; the writes in flight finish",
+        abandoned: "Run the import again to go on: rows already in are found unchanged.",
+    };
+    let stopper = tokio::spawn(super::signal::stop_on_signal(stop.clone(), says));
+    let options = ImportOptions { dry_run, parallelism: args.parallelism, stop };
     let summary = import_customers(&client, &catalog, input, options, |event| match event {
         ImportEvent::Skipped(bad) => eprintln!("skipped {bad}"),
         ImportEvent::Planned { line, change } if verbose > 0 => {
@@ -87,7 +96,12 @@ async fn import(args: ImportArgs, verbose: u8) -> miette::Result<ExitCode> {
     })
     .await?;
 
+    stopper.abort();
     writeln!(report, "{}", summary_line(&summary, dry_run)).into_diagnostic()?;
+    if summary.stopped {
+        writeln!(report, "Stopped before the end of the file: run the import again to go on.")
+            .into_diagnostic()?;
+    }
     report.flush().into_diagnostic()?;
     connection.close().await;
     Ok(if summary.is_clean() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
@@ -149,7 +163,7 @@ fn write_change(out: &mut dyn Write, line: u64, change: &RowChange) -> io::Resul
 }
 
 fn summary_line(summary: &ImportSummary, dry_run: bool) -> String {
-    let ImportSummary { rows, created, updated, unchanged, skipped, refused } = *summary;
+    let ImportSummary { rows, created, updated, unchanged, skipped, refused, .. } = *summary;
     if dry_run {
         format!(
             "dry run: {created} to create, {updated} to update, {unchanged} unchanged, \

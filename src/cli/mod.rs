@@ -11,6 +11,7 @@ mod plan;
 mod progress;
 mod sandbox;
 mod schema;
+mod signal;
 mod target;
 mod validate;
 

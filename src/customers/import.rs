@@ -31,16 +31,19 @@ use super::index::{CustomerIndex, Known, Match};
 use super::input::{CustomerReader, Record};
 use super::pages::for_each_page;
 use super::row::{CustomerRow, check_record};
+use crate::apply::StopSignal;
 use crate::platform::{Client, Customer, PlatformError};
 
 /// How an import runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct ImportOptions {
     /// Decide every change but send none.
     pub dry_run: bool,
     /// Most writes in flight at once (at least 1); all of them wait for the client's rate
     /// limiter.
     pub parallelism: usize,
+    /// Once stopped, no further row is read; the writes in flight finish.
+    pub stop: StopSignal,
 }
 
 /// Something the caller may want to show while the import runs.
@@ -64,12 +67,14 @@ pub struct ImportSummary {
     pub skipped: u64,
     /// Rows the platform refused.
     pub refused: u64,
+    /// Whether the run was stopped before the end of the file.
+    pub stopped: bool,
 }
 
 impl ImportSummary {
     /// Whether every row went in (or would).
     pub fn is_clean(&self) -> bool {
-        self.skipped == 0 && self.refused == 0
+        self.skipped == 0 && self.refused == 0 && !self.stopped
     }
 }
 
@@ -96,7 +101,7 @@ pub async fn import_customers<R: Read>(
     tracing::debug!(customers = index.len(), "matching against the account's customers");
 
     let mut run = Run { summary: ImportSummary::default(), index, writes: Writes::default() };
-    let result = run.rows(client, catalog, &layout, &mut reader, options, &mut on_event).await;
+    let result = run.rows(client, catalog, &layout, &mut reader, &options, &mut on_event).await;
     // Writes already sent finish and are counted, whatever stopped the run.
     let drained = run.drain(&mut on_event).await;
     result.and(drained)?;
@@ -133,11 +138,15 @@ impl Run {
         catalog: &Catalog,
         layout: &Layout,
         reader: &mut CustomerReader<R>,
-        options: ImportOptions,
+        options: &ImportOptions,
         on_event: &mut impl FnMut(ImportEvent<'_>),
     ) -> Result<(), CustomersError> {
         let mut record = StringRecord::new();
         loop {
+            if options.stop.is_stopped() {
+                self.summary.stopped = true;
+                return Ok(());
+            }
             let line = match reader.read(&mut record)? {
                 Record::End => return Ok(()),
                 Record::Broken(bad) => {

@@ -283,7 +283,7 @@ async fn sigterm_finishes_the_changes_in_flight_and_reports_a_second_stops_at_on
     assert_eq!(status.code(), Some(130));
     let mut stderr = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
-    assert!(stderr.contains("Stopped with changes in flight"), "{stderr}");
+    assert!(stderr.contains("Stopped with writes in flight"), "{stderr}");
 }
 
 #[tokio::test]

@@ -357,3 +357,52 @@ async fn export_from_a_server_without_the_account_needs_the_slug() {
     let file = write(dir.path(), "andina.yaml", &stdout);
     Command::cargo_bin("mercfg").unwrap().args(["validate", &file]).assert().success();
 }
+
+/// SIGTERM during an import: no further row is read, the writes in flight finish, and the
+/// summary says the run stopped early; running it again completes it.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_import_stopped_by_sigterm_reports_and_a_second_run_completes_it() {
+    let w = super::support::Workspace::start(&["--latency", "100", "--seed-customers", "0"]).await;
+    let mut csv = String::from("first_name,phone\n");
+    for n in 0..60 {
+        csv.push_str(&format!("Cliente {n},+5939900{n:05}\n"));
+    }
+    let file = w.path("customers.csv");
+    std::fs::write(&file, csv).unwrap();
+    let file = file.to_str().unwrap().to_owned();
+
+    let child = w
+        .command(&["customers", "import", &file, "--parallelism", "2"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Stop once a few customers are in.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while w.writes().await.values().sum::<u64>() < 4 {
+        assert!(std::time::Instant::now() < deadline, "the import never got going");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    // SAFETY: sends a signal to a child this test started and has not reaped.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    let output =
+        tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("Stopping: no further row is read"), "{stderr}");
+    assert!(stderr.contains("Stopped before the end of the file"), "{stderr}");
+    let created: u64 = stderr
+        .lines()
+        .find_map(|line| line.strip_prefix("imported: "))
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|count| count.parse().ok())
+        .unwrap_or_else(|| panic!("no summary in:\n{stderr}"));
+    assert!(created > 0 && created < 60, "{created} created before the stop");
+
+    let again = w.run(&["customers", "import", &file]).expect(0);
+    let summary = again.stderr();
+    assert!(summary.contains(&format!("{} created", 60 - created)), "{summary}");
+    assert!(summary.contains(&format!("{created} unchanged")), "{summary}");
+}

@@ -12,9 +12,9 @@ use super::plan::{print_account, row};
 use super::summary::{self, Row};
 use super::{Account, Status, close, prepare_all};
 use crate::apply::{self, ApplyOptions, JournalError, Observer, Outcome, Report, StopSignal};
-use crate::cli::apply::stop_on_signal;
 use crate::cli::plan::{Format, Prepared};
 use crate::cli::progress;
+use crate::cli::signal::{APPLY_STOPPING, stop_on_signal};
 use crate::cli::target::TargetArgs;
 use crate::plan::{Change, PlanOptions};
 
@@ -32,7 +32,7 @@ pub async fn apply(
     }
 
     let stop = StopSignal::default();
-    let stopper = tokio::spawn(stop_on_signal(stop.clone()));
+    let stopper = tokio::spawn(stop_on_signal(stop.clone(), APPLY_STOPPING));
     let runs = accounts.iter().map(|account| apply_account(account, &apply_options, &stop));
     let results = join_all(runs.collect()).await;
     stopper.abort();
