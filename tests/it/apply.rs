@@ -207,24 +207,30 @@ fn applied_in_journal(journal: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Waits until the run's journal has `count` lines of `event`.
-fn wait_for_journal(w: &Workspace, child: &mut std::process::Child, event: &str, count: usize) {
+/// Waits until a run's journal has `count` lines of `event`, and returns its path.
+fn wait_for_journal(
+    w: &Workspace,
+    child: &mut std::process::Child,
+    event: &str,
+    count: usize,
+) -> std::path::PathBuf {
     let event = format!("\"event\":\"{event}\"");
     let runs = w.path(".mercfg/runs");
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         assert!(Instant::now() < deadline, "the run never got going");
         assert!(child.try_wait().unwrap().is_none(), "the run ended too soon");
-        let finished = std::fs::read_dir(&runs)
+        let journal = std::fs::read_dir(&runs)
             .into_iter()
             .flatten()
             .flatten()
             .map(|entry| entry.path().join("journal.jsonl"))
-            .filter_map(|path| std::fs::read_to_string(path).ok())
-            .map(|journal| journal.matches(&event).count())
-            .sum::<usize>();
-        if finished >= count {
-            return;
+            .find(|path| {
+                std::fs::read_to_string(path)
+                    .is_ok_and(|journal| journal.matches(&event).count() >= count)
+            });
+        if let Some(journal) = journal {
+            return journal;
         }
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -303,24 +309,7 @@ async fn a_killed_apply_leaves_a_true_journal_and_the_next_run_converges() {
         .unwrap();
 
     // Wait for some changes to finish, then kill the run without warning.
-    let runs = w.path(".mercfg/runs");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let journal = loop {
-        assert!(Instant::now() < deadline, "the run never got going");
-        assert!(child.try_wait().unwrap().is_none(), "the run ended before it could be killed");
-        let journal = std::fs::read_dir(&runs)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|entry| entry.path().join("journal.jsonl"))
-            .find(|path| path.exists());
-        if let Some(journal) = journal
-            && std::fs::read_to_string(&journal).unwrap().matches("\"finished\"").count() >= 40
-        {
-            break journal;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let journal = wait_for_journal(&w, &mut child, "finished", 40);
     child.kill().unwrap();
     child.wait().unwrap();
 
