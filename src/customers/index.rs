@@ -4,6 +4,7 @@
 //! the account, never the file being imported.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use serde_json::Value;
 
@@ -58,8 +59,18 @@ pub enum Match<'a> {
 #[derive(Debug, Default)]
 pub struct CustomerIndex {
     customers: Vec<Known>,
-    by_phone: HashMap<String, usize>,
-    by_email: HashMap<String, usize>,
+    by_phone: KeyMap,
+    by_email: KeyMap,
+}
+
+/// The normalised phone of a customer, as rows are matched by it.
+fn phone_of(customer: &Known) -> Option<String> {
+    customer.phone.as_deref().and_then(normalize_phone)
+}
+
+/// The lower-case email of a customer.
+fn email_of(customer: &Known) -> Option<String> {
+    customer.email.as_deref().and_then(normalize_email)
 }
 
 impl CustomerIndex {
@@ -79,7 +90,8 @@ impl CustomerIndex {
         let slot = match found_as {
             Some(slot) => {
                 let old = std::mem::replace(&mut self.customers[slot], customer);
-                self.forget_keys(&old, slot);
+                self.by_phone.forget(phone_of(&old), slot);
+                self.by_email.forget(email_of(&old), slot);
                 slot
             }
             None => {
@@ -89,24 +101,26 @@ impl CustomerIndex {
         };
 
         let customer = &self.customers[slot];
-        if let Some(phone) = customer.phone.as_deref().and_then(normalize_phone) {
-            self.by_phone.insert(phone, slot);
+        if let Some(phone) = phone_of(customer) {
+            self.by_phone.insert(phone, slot, &self.customers, phone_of);
         }
-        if let Some(email) = customer.email.as_deref().and_then(normalize_email) {
-            self.by_email.insert(email, slot);
+        if let Some(email) = email_of(customer) {
+            self.by_email.insert(email, slot, &self.customers, email_of);
         }
         slot
     }
 
     /// The customer a row is about, with its slot for [`CustomerIndex::upsert`].
     pub fn find(&self, row: &CustomerRow) -> (Match<'_>, Option<usize>) {
-        let by_phone = row.phone.as_deref().and_then(|phone| self.by_phone.get(phone)).copied();
+        let by_phone = row
+            .phone
+            .as_deref()
+            .and_then(|phone| self.by_phone.get(phone, &self.customers, phone_of));
         let by_email = row
             .email
             .as_deref()
             .and_then(normalize_email)
-            .and_then(|email| self.by_email.get(&email))
-            .copied();
+            .and_then(|email| self.by_email.get(&email, &self.customers, email_of));
         match (by_phone, by_email) {
             (Some(phone), Some(email)) if phone != email => {
                 let conflict = Match::Conflict {
@@ -121,19 +135,69 @@ impl CustomerIndex {
             (None, None) => (Match::New, None),
         }
     }
+}
 
-    fn forget_keys(&mut self, old: &Known, slot: usize) {
-        if let Some(phone) = old.phone.as_deref().and_then(normalize_phone)
-            && self.by_phone.get(&phone) == Some(&slot)
-        {
-            self.by_phone.remove(&phone);
-        }
-        if let Some(email) = old.email.as_deref().and_then(normalize_email)
-            && self.by_email.get(&email) == Some(&slot)
-        {
-            self.by_email.remove(&email);
+/// Slots by the hash of a key, which is far smaller than a map by the key's text: the key
+/// itself is read back from the customer at the slot. The rare key whose hash another key
+/// already holds is kept by its text in `collided`.
+#[derive(Debug, Default)]
+struct KeyMap {
+    by_hash: HashMap<u64, usize>,
+    collided: HashMap<String, usize>,
+}
+
+impl KeyMap {
+    fn get(
+        &self,
+        key: &str,
+        customers: &[Known],
+        key_of: fn(&Known) -> Option<String>,
+    ) -> Option<usize> {
+        match self.by_hash.get(&hash(key)) {
+            Some(&slot) if key_of(&customers[slot]).as_deref() == Some(key) => Some(slot),
+            _ => self.collided.get(key).copied(),
         }
     }
+
+    fn insert(
+        &mut self,
+        key: String,
+        slot: usize,
+        customers: &[Known],
+        key_of: fn(&Known) -> Option<String>,
+    ) {
+        match self.by_hash.entry(hash(&key)) {
+            Entry::Vacant(entry) => {
+                entry.insert(slot);
+            }
+            // The same key, now this customer's; or another key with the same hash.
+            Entry::Occupied(mut entry) => {
+                let holder = *entry.get();
+                if holder == slot || key_of(&customers[holder]).as_deref() == Some(&key) {
+                    entry.insert(slot);
+                    self.collided.remove(&key);
+                } else {
+                    self.collided.insert(key, slot);
+                }
+            }
+        }
+    }
+
+    /// Drops `key` if it still leads to `slot`.
+    fn forget(&mut self, key: Option<String>, slot: usize) {
+        let Some(key) = key else { return };
+        if self.by_hash.get(&hash(&key)) == Some(&slot) {
+            self.by_hash.remove(&hash(&key));
+        }
+        if self.collided.get(&key) == Some(&slot) {
+            self.collided.remove(&key);
+        }
+    }
+}
+
+fn hash(key: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(key)
 }
 
 #[cfg(test)]
@@ -173,6 +237,25 @@ mod tests {
             index.find(&row(Some("+593991234567"), Some("luis@x.ec"))).0,
             Match::Conflict { .. }
         ));
+    }
+
+    #[test]
+    fn keys_whose_hashes_collide_are_kept_apart() {
+        let customers = [known(1, "+593990000001", "a@x.ec"), known(2, "+593990000002", "b@x.ec")];
+        let mut map = KeyMap::default();
+        map.insert("a@x.ec".to_owned(), 0, &customers, email_of);
+        // Make `b@x.ec` hash where `a@x.ec` is, as a collision would.
+        let taken = map.by_hash[&hash("a@x.ec")];
+        map.by_hash.insert(hash("b@x.ec"), taken);
+        assert_eq!(map.get("b@x.ec", &customers, email_of), None, "a's slot is not b's");
+
+        map.insert("b@x.ec".to_owned(), 1, &customers, email_of);
+        assert_eq!(map.collided.get("b@x.ec"), Some(&1));
+        assert_eq!(map.get("b@x.ec", &customers, email_of), Some(1));
+        assert_eq!(map.get("a@x.ec", &customers, email_of), Some(0));
+        map.forget(Some("b@x.ec".to_owned()), 1);
+        assert_eq!(map.get("b@x.ec", &customers, email_of), None);
+        assert_eq!(map.get("a@x.ec", &customers, email_of), Some(0));
     }
 
     #[test]
