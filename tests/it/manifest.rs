@@ -129,48 +129,71 @@ fn cap_address_space(command: &mut std::process::Command, bytes: u64) {
     }
 }
 
-#[test]
-fn hostile_input_gets_one_clear_error_each() {
-    assert_eq!(load_hostile("empty.yaml", b""), "manifest::empty");
-    assert_eq!(load_hostile("comments.yaml", b"# nothing here\n\n"), "manifest::empty");
-    assert_eq!(
-        load_hostile("latin1.yaml", b"version: 1\naccount:\n  slug: \xf1and\xfa\n"),
-        "manifest::not_utf8"
-    );
+mod hostile {
+    //! Bad input of each kind gets one clear error, in bounded time and memory.
 
-    let mut bomb = String::from(
-        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
-    );
-    for level in 1..10u8 {
-        let (previous, current) = ((b'a' + level - 1) as char, (b'a' + level) as char);
-        let items = vec![format!("*{previous}"); 9].join(",");
-        bomb.push_str(&format!("{current}: &{current} [{items}]\n"));
+    use super::load_hostile;
+
+    #[test]
+    fn an_empty_file() {
+        assert_eq!(load_hostile("empty.yaml", b""), "manifest::empty");
+        assert_eq!(load_hostile("comments.yaml", b"# nothing here\n\n"), "manifest::empty");
     }
-    assert_eq!(load_hostile("bomb.yaml", bomb.as_bytes()), "manifest::limit");
 
-    // Few aliases, each of a long text: 50 MB of copies from a 10 KB file.
-    let long = format!(
-        "s: &s \"{}\"\nb: &b [{}]\nc: [{}]\n",
-        "x".repeat(5_000),
-        ["*s"; 100].join(","),
-        ["*b"; 100].join(",")
-    );
-    assert_eq!(load_hostile("long.yaml", long.as_bytes()), "manifest::limit");
+    #[test]
+    fn invalid_utf8() {
+        let latin1 = b"version: 1\naccount:\n  slug: \xf1and\xfa\n";
+        assert_eq!(load_hostile("latin1.yaml", latin1), "manifest::not_utf8");
+    }
 
-    // One huge value, quoted back in the diagnostic no longer than a line.
-    let name = "y".repeat(7 * 1024 * 1024);
-    let tag = format!("version: 1\naccount: {{ slug: a }}\ntags:\n  - {{ name: {name} }}\n");
-    load_hostile("long_value.yaml", tag.as_bytes());
+    #[test]
+    fn a_billion_laughs() {
+        let mut bomb = String::from(
+            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
+        for level in 1..10u8 {
+            let (previous, current) = ((b'a' + level - 1) as char, (b'a' + level) as char);
+            let items = vec![format!("*{previous}"); 9].join(",");
+            bomb.push_str(&format!("{current}: &{current} [{items}]\n"));
+        }
+        assert_eq!(load_hostile("bomb.yaml", bomb.as_bytes()), "manifest::limit");
+    }
 
-    let flow = format!("a: {}{}\n", "[".repeat(20_000), "]".repeat(20_000));
-    assert_eq!(load_hostile("flow.yaml", flow.as_bytes()), "manifest::limit");
-    // Compact block sequences nest one level per `- ` on a single line.
-    let block = format!("a:\n  {}x\n", "- ".repeat(20_000));
-    assert_eq!(load_hostile("block.yaml", block.as_bytes()), "manifest::limit");
+    #[test]
+    fn a_few_aliases_of_a_long_text() {
+        // 50 MB of copies from a 10 KB file.
+        let long = format!(
+            "s: &s \"{}\"\nb: &b [{}]\nc: [{}]\n",
+            "x".repeat(5_000),
+            ["*s"; 100].join(","),
+            ["*b"; 100].join(",")
+        );
+        assert_eq!(load_hostile("long.yaml", long.as_bytes()), "manifest::limit");
+    }
 
-    let mut huge = b"version: 1\n# ".to_vec();
-    huge.resize(9 * 1024 * 1024, b'x');
-    assert_eq!(load_hostile("huge.yaml", &huge), "manifest::too_large");
+    #[test]
+    fn one_huge_value() {
+        // Quoted back in the diagnostic no longer than a line.
+        let name = "y".repeat(7 * 1024 * 1024);
+        let tag = format!("version: 1\naccount: {{ slug: a }}\ntags:\n  - {{ name: {name} }}\n");
+        assert_eq!(load_hostile("long_value.yaml", tag.as_bytes()), "manifest::out_of_range");
+    }
+
+    #[test]
+    fn nesting_20_000_deep() {
+        let flow = format!("a: {}{}\n", "[".repeat(20_000), "]".repeat(20_000));
+        assert_eq!(load_hostile("flow.yaml", flow.as_bytes()), "manifest::limit");
+        // Compact block sequences nest one level per `- ` on a single line.
+        let block = format!("a:\n  {}x\n", "- ".repeat(20_000));
+        assert_eq!(load_hostile("block.yaml", block.as_bytes()), "manifest::limit");
+    }
+
+    #[test]
+    fn a_file_over_the_size_cap() {
+        let mut huge = b"version: 1\n# ".to_vec();
+        huge.resize(9 * 1024 * 1024, b'x');
+        assert_eq!(load_hostile("huge.yaml", &huge), "manifest::too_large");
+    }
 }
 
 #[test]
