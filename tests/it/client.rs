@@ -41,6 +41,8 @@ enum Scripted {
     },
     /// Handle the request as usual, then close the connection instead of answering.
     LoseAnswer,
+    /// Answer only after this long.
+    Stall(Duration),
 }
 
 #[derive(Default)]
@@ -166,6 +168,7 @@ async fn handle(
             return (StatusCode::FOUND, [("location", location)]).into_response();
         }
         Some(Scripted::LoseAnswer) => fake.lose_next_answer.store(true, Ordering::SeqCst),
+        Some(Scripted::Stall(delay)) => tokio::time::sleep(delay).await,
         None => {}
     }
 
@@ -399,6 +402,30 @@ async fn retries_end_with_an_error_naming_the_request() {
         "the platform answered `GET /tags?page=1` with status 502 after 3 attempts"
     );
     assert_eq!(fake.count("GET /tags"), 3);
+}
+
+#[tokio::test]
+async fn a_read_that_stalls_times_out_and_is_tried_again() {
+    let fake = Fake::start().await;
+    fake.with(|state| state.account = Some(account()));
+    let stall = Scripted::Stall(Duration::from_secs(20));
+    fake.script("GET /account", &[stall.clone(), stall]);
+    let mut config = fake.config();
+    config.timeouts.request = Duration::from_millis(300);
+    let client = Client::new(config.clone()).unwrap();
+
+    let started = Instant::now();
+    let account = client.account().await.unwrap();
+    assert_eq!(account.slug, "ferreteria-andina");
+    assert_eq!(fake.count("GET /account"), 3);
+    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+
+    // A server that never answers in time ends in an error naming the request.
+    fake.script("GET /account", &vec![Scripted::Stall(Duration::from_secs(20)); 3]);
+    config.retry.max_attempts = 2;
+    let error = Client::new(config).unwrap().account().await.unwrap_err();
+    assert!(matches!(error, PlatformError::Transport { attempts: 2, .. }), "{error:?}");
+    assert!(error.to_string().contains("`GET /account`"), "{error}");
 }
 
 #[tokio::test]
