@@ -67,7 +67,10 @@ const PLAN_OPTIONS: PlanOptions = PlanOptions { allow_destroy: true, allow_spend
 /// Says on stderr which flag `apply` will need for the plan's destructive and spend changes.
 pub fn print_flag_notes(plan: &Plan) {
     for change in &plan.changes {
-        let what = format!("{} `{}`", change.kind.label(), change.key);
+        let what = match change.kind.is_singleton() {
+            true => format!("the {}", change.kind.label()),
+            false => format!("{} `{}`", change.kind.label(), change.key),
+        };
         if change.destructive {
             eprintln!(
                 "note: replacing {what} deletes data; `mercfg apply` will need `--allow-destroy`"
