@@ -1,10 +1,13 @@
 //! Reading an account: every kind at once, every page of a list at once.
 
+use std::collections::HashMap;
+
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
+use serde_json::Value;
+use serde_json::value::RawValue;
 use tokio::task::JoinSet;
 
-use super::client::{Call, Client, decode, unwrap_object};
+use super::client::{Call, Client, unwrap_object};
 use super::error::PlatformError;
 use crate::manifest::model::Filter;
 use crate::state::{
@@ -170,27 +173,36 @@ impl Client {
     ) -> Result<ListPage<T>, PlatformError> {
         let call = Call::get(format!("{path}?page={page}"));
         let answer = self.read(&call).await?;
-        let mut envelope: Map<String, Value> = decode(&call, &answer.body)?;
-
-        let broken = |reason: String| PlatformError::Decode {
-            method: "GET".to_owned(),
-            path: call.path.clone(),
-            source: serde::de::Error::custom(reason),
-        };
-        let total_pages = envelope.get("total_pages").and_then(Value::as_u64).unwrap_or(1);
-        let total_pages = u32::try_from(total_pages.max(1))
-            .ok()
-            .filter(|pages| *pages <= MAX_PAGES)
-            .ok_or_else(|| broken(format!("`total_pages` is {total_pages}")))?;
-        let results = envelope.get("results").and_then(Value::as_u64).unwrap_or(0);
-        let list = envelope.remove(plural).ok_or_else(|| broken(format!("no `{plural}` array")))?;
-        let items = serde_json::from_value(list).map_err(|source| PlatformError::Decode {
-            method: "GET".to_owned(),
-            path: call.path.clone(),
-            source,
-        })?;
-        Ok(ListPage { results, total_pages, items })
+        page_from(&call, &answer.body, plural)
     }
+}
+
+/// A list answer's page: `{"results", "total_pages", "<plural>": [...]}`.
+fn page_from<T: DeserializeOwned>(
+    call: &Call<'_>,
+    body: &[u8],
+    plural: &str,
+) -> Result<ListPage<T>, PlatformError> {
+    let failed = |source| PlatformError::Decode {
+        method: call.method.to_string(),
+        path: call.path.clone(),
+        source,
+    };
+    let broken = |reason: String| failed(serde::de::Error::custom(reason));
+    // The envelope's values stay raw text, so the objects are decoded once, straight into
+    // `T`, rather than into a JSON tree first.
+    let envelope = serde_json::from_slice::<HashMap<String, &RawValue>>(body).map_err(failed)?;
+
+    let number = |key: &str| envelope.get(key).and_then(|raw| raw.get().parse::<u64>().ok());
+    let total_pages = number("total_pages").unwrap_or(1);
+    let total_pages = u32::try_from(total_pages.max(1))
+        .ok()
+        .filter(|pages| *pages <= MAX_PAGES)
+        .ok_or_else(|| broken(format!("`total_pages` is {total_pages}")))?;
+    let results = number("results").unwrap_or(0);
+    let list = envelope.get(plural).ok_or_else(|| broken(format!("no `{plural}` array")))?;
+    let items = serde_json::from_str(list.get()).map_err(failed)?;
+    Ok(ListPage { results, total_pages, items })
 }
 
 /// Path of one object of a list kind. Ids are server-assigned; anything outside the URL's
@@ -233,6 +245,27 @@ fn from_object<T: DeserializeOwned>(call: &Call<'_>, object: Value) -> Result<T,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_is_read_from_its_envelope_and_a_broken_one_is_refused() {
+        let call = Call::get("/tags?page=1");
+        let body = br#"{"results": 3, "total_pages": 2, "message": "ok", "tags": [{"a": 1}]}"#;
+        let page: ListPage<Value> = page_from(&call, body, "tags").unwrap();
+        assert_eq!((page.results, page.total_pages, page.items.len()), (3, 2, 1));
+
+        let page: ListPage<Value> = page_from(&call, br#"{"tags": []}"#, "tags").unwrap();
+        assert_eq!((page.results, page.total_pages), (0, 1), "a missing count is one page");
+
+        for body in [
+            &br#"{"results": 1, "total_pages": 1}"#[..],
+            br#"{"total_pages": 99999999, "tags": []}"#,
+            br#"{"tags": {"a": 1}}"#,
+            b"<html>",
+        ] {
+            let error = page_from::<Value>(&call, body, "tags").unwrap_err();
+            assert!(matches!(error, PlatformError::Decode { .. }), "{error:?}");
+        }
+    }
 
     #[test]
     fn ids_cannot_escape_their_path() {
