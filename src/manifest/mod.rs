@@ -113,10 +113,11 @@ fn finish(mut root: node::Node, sources: Sources) -> Result<Loaded, Diagnostics>
 }
 
 /// The cross-reference problems of the sections the schema found nothing wrong with, so that
-/// one run reports every mistake. The sections in `broken` are left out, as if unmanaged,
-/// and so are the findings that would only be echoes of that: a role, team, tag, field or
-/// member that is undefined only because its section was left out. Nothing when the rest
-/// does not read as a manifest (a required section is broken).
+/// one run reports every mistake. The sections in `broken` are left out, as if unmanaged;
+/// the checks skip references into an unmanaged section, except members' roles, which can
+/// always be platform roles: a role profile, or the admin count, is not judged without the
+/// `roles` it needs. Nothing when the rest does not read as a manifest (a required section
+/// is broken).
 fn check_the_rest(
     mut document: serde_json::Value,
     broken: &std::collections::BTreeSet<String>,
@@ -127,18 +128,11 @@ fn check_the_rest(
         sections.retain(|key, _| !broken.contains(key));
     }
     let Ok(manifest) = serde_json::from_value::<Manifest>(document) else { return Vec::new() };
-    let left_out = |section: &str| broken.contains(section);
+    let roles_left_out = broken.contains("roles");
     checks::run(&manifest)
         .into_iter()
         .filter(|finding| match &finding.problem {
-            Problem::Undefined { kind, .. } => !left_out(match *kind {
-                "role" => "roles",
-                "team" => "teams",
-                "tag" => "tags",
-                "custom field" | "option" => "custom_fields",
-                _ => "members",
-            }),
-            Problem::MinAdmins { .. } => !left_out("roles"),
+            Problem::Undefined { kind: "role", .. } | Problem::MinAdmins { .. } => !roles_left_out,
             _ => true,
         })
         .filter_map(|finding| place(finding, sites, sources))
