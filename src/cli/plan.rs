@@ -6,11 +6,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use miette::{IntoDiagnostic, WrapErr};
-use tokio::task::JoinSet;
+use tokio::task::{JoinHandle, JoinSet};
 
 use super::fleet::{self, Inputs};
 use super::target::Connection;
 use super::{Reported, TargetArgs, diagnostics};
+use crate::manifest::model::AccountSpec;
 use crate::manifest::{self, Manifest};
 use crate::plan::rails::{self, Violation};
 use crate::plan::saved::SavedPlan;
@@ -166,7 +167,7 @@ pub async fn prepare(
             Ok(connection) => {
                 let client = connection.client.clone();
                 let reading = tokio::spawn(async move { client.read_state().await });
-                Some((account, connection, reading))
+                Some(EarlyRead { account, connection, reading })
             }
             // Said again, after the manifest's own problems, by the connection below.
             Err(_) => None,
@@ -180,35 +181,47 @@ pub async fn prepare(
     let manifest = match loaded {
         Ok(loaded) => loaded.manifest,
         Err(problems) => {
-            if let Some((_, connection, reading)) = early {
-                reading.abort();
-                connection.close().await;
+            if let Some(early) = early {
+                early.abandon().await;
             }
             diagnostics::print_all(&problems.items);
             return Err(Reported.into());
         }
     };
 
-    let (connection, live) = match early {
-        Some((account, connection, reading)) if account == manifest.account => {
-            let live = reading.await.into_diagnostic()?;
-            (connection, live?)
+    let prepared = match early {
+        Some(early) if early.account == manifest.account => {
+            let live = early.reading.await.into_diagnostic()??;
+            plan_against(&bytes, &manifest, early.connection, live, &options).await
         }
         early => {
-            if let Some((_, connection, reading)) = early {
-                reading.abort();
-                connection.close().await;
+            if let Some(early) = early {
+                early.abandon().await;
             }
             let connection = target.connect(Some(&manifest.account)).await?;
-            let live = connection.client.read_state().await?;
-            (connection, live)
+            prepare_loaded(&bytes, &manifest, connection, &options).await
         }
     };
-    let prepared = plan_against(&bytes, &manifest, connection, live, &options).await;
     // Nothing reads the manifest after this, and the process ends with the command:
     // freeing a large one node by node would only hold the plan back a few milliseconds.
     std::mem::forget(manifest);
     prepared
+}
+
+/// The account read while the manifest loads, for the account the top of the file names.
+struct EarlyRead {
+    account: AccountSpec,
+    connection: Connection,
+    reading: JoinHandle<Result<LiveState, PlatformError>>,
+}
+
+impl EarlyRead {
+    /// Stops the read and closes its connection: the manifest names another account, or
+    /// none that loads.
+    async fn abandon(self) {
+        self.reading.abort();
+        self.connection.close().await;
+    }
 }
 
 fn read_file(file: &Path) -> miette::Result<Vec<u8>> {
