@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use super::SandboxConfig;
 use super::connection::Peer;
 use super::random::Random;
-use super::reply::ApiError;
+use super::reply::{self, ApiError};
 use super::routes::App;
 
 /// The configured faults and their running state.
@@ -82,12 +82,11 @@ pub async fn inject(State(app): State<Arc<App>>, request: Request, next: Next) -
         tokio::time::sleep(faults.latency).await;
     }
 
-    if let Some(rate) = faults.rate_limit {
-        let key = request.headers().get("api-key").and_then(|v| v.to_str().ok()).unwrap_or("");
-        if let Err(seconds) = faults.take(key, rate) {
-            tracing::debug!(seconds, "sandbox rate limit hit");
-            return ApiError::RateLimited(seconds).into_response();
-        }
+    if let Some(rate) = faults.rate_limit
+        && let Err(seconds) = faults.take(reply::api_key(request.headers()), rate)
+    {
+        tracing::debug!(seconds, "sandbox rate limit hit");
+        return ApiError::RateLimited(seconds).into_response();
     }
 
     if faults.roll(faults.error_rate) {

@@ -146,6 +146,11 @@ pub fn page_number(query: &HashMap<String, String>) -> Result<usize, ApiError> {
     }
 }
 
+/// The request's `api-key` header; empty when it is missing or not text.
+pub fn api_key(headers: &HeaderMap) -> &str {
+    headers.get("api-key").and_then(|value| value.to_str().ok()).unwrap_or_default()
+}
+
 /// The fields inside the request body's `{"<singular>": {...}}` wrapper.
 pub fn unwrap_body(bytes: &[u8], singular: &str) -> Result<Map<String, Value>, ApiError> {
     let shape = || format!("the body must be a JSON object `{{\"{singular}\": {{...}}}}`");

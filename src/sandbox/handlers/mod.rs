@@ -15,7 +15,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::accounts;
-use super::reply::ApiError;
+use super::reply::{self, ApiError};
 use super::routes::App;
 
 /// Resolves the `api-key` header to its account and agent, stored as an
@@ -25,10 +25,10 @@ pub async fn authenticate(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let key = request.headers().get("api-key").and_then(|value| value.to_str().ok());
-    let Some(key) = key.filter(|key| !key.is_empty()) else {
+    let key = reply::api_key(request.headers());
+    if key.is_empty() {
         return ApiError::Unauthorized.into_response();
-    };
+    }
     match app.db.read(|db| accounts::caller(db, key)) {
         Ok(Some(caller)) => {
             request.extensions_mut().insert(caller);

@@ -1,7 +1,7 @@
 //! Tool endpoints for tests, outside the contract: create accounts, open a customer's chat
 //! with an agent (what a conversation coming in does on the platform), read and reset the
-//! request counts. They take no key, are neither counted nor faulted, and answer loopback
-//! peers only.
+//! request counts. They take no key of their own (opening a chat names its account by the
+//! account's key), are neither counted nor faulted, and answer loopback peers only.
 
 use std::sync::Arc;
 
@@ -69,10 +69,9 @@ async fn open_chat(
     let (Some(customer_id), Some(agent_id)) = (id("customer_id"), id("agent_id")) else {
         return Err(ApiError::invalid("the body must be `{\"customer_id\": N, \"agent_id\": N}`"));
     };
-    let key = headers.get("api-key").and_then(|key| key.to_str().ok()).unwrap_or_default();
-
     app.db.write(|db| {
-        let caller = accounts::caller(db, key)?.ok_or(ApiError::Unauthorized)?;
+        let caller =
+            accounts::caller(db, reply::api_key(&headers))?.ok_or(ApiError::Unauthorized)?;
         agents::find(db, caller.account, agent_id)?;
         let mut row = customers::find(db, caller.account, customer_id)?;
         row.customer.assigned_agent_id = Some(agent_id);
