@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use miette::{Context, IntoDiagnostic};
 
-use super::TargetArgs;
+use super::{TargetArgs, signal};
 use crate::apply::StopSignal;
 use crate::customers::{
     CustomersError, ImportEvent, ImportOptions, ImportSummary, RowChange, export_customers,
@@ -80,11 +80,7 @@ async fn import(args: ImportArgs, verbose: u8) -> miette::Result<ExitCode> {
     // Ctrl-C or SIGTERM: no further row is read, the writes in flight finish, the summary
     // is printed. The import is an upsert, so running it again goes on where it stopped.
     let stop = StopSignal::default();
-    let says = super::signal::Stopping {
-        draining: "no further row is read; the writes in flight finish",
-        abandoned: "Run the import again to go on: rows already in are found unchanged.",
-    };
-    let stopper = tokio::spawn(super::signal::stop_on_signal(stop.clone(), says));
+    let stopper = tokio::spawn(signal::stop_on_signal(stop.clone(), signal::IMPORT_STOPPING));
     let options = ImportOptions { dry_run, parallelism: args.parallelism, stop };
     let summary = import_customers(&client, &catalog, input, options, |event| match event {
         ImportEvent::Skipped(bad) => eprintln!("skipped {bad}"),

@@ -17,6 +17,12 @@ pub const APPLY_STOPPING: Stopping = Stopping {
     abandoned: "The run's journal lists what finished; `mercfg plan` shows what is left.",
 };
 
+/// How a customer import stops.
+pub const IMPORT_STOPPING: Stopping = Stopping {
+    draining: "no further row is read; the writes in flight finish",
+    abandoned: "Run the import again to go on: rows already in are found unchanged.",
+};
+
 /// Ctrl-C or SIGTERM: `stop` is set, so no more work starts and the work in flight
 /// finishes. A second one exits at once, for a request that hangs.
 pub async fn stop_on_signal(stop: StopSignal, says: Stopping) {
