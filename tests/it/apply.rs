@@ -250,14 +250,13 @@ async fn sigterm_finishes_the_changes_in_flight_and_reports_a_second_stops_at_on
     let manifest = manifest.to_str().unwrap();
 
     // One SIGTERM: no change starts after it, the run reports and exits 1.
-    let child = w
+    let mut child = w
         .command(&["apply", manifest, "--auto-approve"])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut child = child;
     wait_for_journal(&w, &mut child, "finished", 8);
     terminate(&child);
     let output = child.wait_with_output().unwrap();
