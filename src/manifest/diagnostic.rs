@@ -34,6 +34,14 @@ struct Window {
     newlines: usize,
 }
 
+/// `text`, or its first `longest` characters and `…`: a value as a message quotes it.
+pub fn excerpt(text: &str, longest: usize) -> String {
+    match text.char_indices().nth(longest) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
+
 fn char_boundary_at_or_before(text: &str, mut at: usize) -> usize {
     while !text.is_char_boundary(at) {
         at -= 1;

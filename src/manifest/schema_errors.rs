@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use jsonschema::error::{ValidationError, ValidationErrorKind};
 use serde_json::Value;
 
-use super::diagnostic::{Diagnostic, Problem};
+use super::diagnostic::{Diagnostic, Problem, excerpt};
 use super::schema;
 use super::sites::SiteMap;
 use super::source::Sources;
@@ -308,7 +308,6 @@ impl Context<'_> {
         out.extend(self.at(pointer, Part::Value, problem, "out of range"));
     }
 
-    /// The property names the schema at `pointer` allows, for suggestions.
     /// The keys the mapping at schema `pointer` takes. Business hours also take day and
     /// day-range keys (the schema's only `patternProperties`), suggested as the days.
     fn property_names(&self, pointer: &str) -> Vec<&str> {
@@ -420,26 +419,20 @@ fn describe(value: &Value) -> String {
         Value::Null => "nothing".to_owned(),
         Value::Bool(flag) => format!("`{flag}`"),
         Value::Number(number) => format!("the number `{number}`"),
-        Value::String(text) => format!("the string `{}`", excerpt(text)),
+        Value::String(text) => format!("the string `{}`", excerpt(text, QUOTED)),
         Value::Array(_) => "a list".to_owned(),
         Value::Object(_) => "a mapping".to_owned(),
     }
 }
 
+/// Most characters of a value a message quotes.
+const QUOTED: usize = 60;
+
 /// A scalar as quoted in a message: a long text is cut.
 fn scalar_text(value: &Value) -> String {
     match value {
-        Value::String(text) => excerpt(text),
-        other => excerpt(&other.to_string()),
-    }
-}
-
-/// `text`, or its first characters and `…` when it is longer than a message should quote.
-fn excerpt(text: &str) -> String {
-    const LONGEST: usize = 60;
-    match text.char_indices().nth(LONGEST) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_owned(),
+        Value::String(text) => excerpt(text, QUOTED),
+        other => excerpt(&other.to_string(), QUOTED),
     }
 }
 

@@ -5,6 +5,7 @@ use granit_parser::{ScalarStyle, Tag};
 use miette::SourceSpan;
 
 use super::{Failure, unsupported_tag};
+use crate::manifest::diagnostic::excerpt;
 use crate::manifest::node::Value;
 
 /// A scalar's value. Quoted and block scalars, and `!!str`, are text; a plain scalar is
@@ -72,7 +73,7 @@ fn plain(text: &str, span: SourceSpan) -> Result<Value, Failure> {
     if !digits.starts_with('0') && !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
     {
         return Err(Failure::syntax(
-            format!("`{}` is too large a number", excerpt(text)),
+            format!("`{}` is too large a number", excerpt(text, 40)),
             "numbers in a manifest fit in 64 bits; quote it if it is meant as text",
             span,
         ));
@@ -92,14 +93,6 @@ fn plain(text: &str, span: SourceSpan) -> Result<Value, Failure> {
         return Ok(Value::Number(number));
     }
     Ok(Value::String(text.to_owned()))
-}
-
-/// The start of a long `text`, for a message.
-fn excerpt(text: &str) -> String {
-    match text.char_indices().nth(40) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_owned(),
-    }
 }
 
 fn integer(text: &str) -> Option<serde_json::Number> {
