@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::support::{OUTCOMES, Run, SLUG, Sandbox, Workspace};
+use super::support::{OUTCOMES, Run, SLUG, Sandbox, Workspace, terminate};
 
 /// Asserts no identity key appears twice (case-insensitively, as the platform compares).
 fn assert_unique(kind: &str, names: &[String]) {
@@ -234,12 +234,6 @@ fn wait_for_journal(
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-}
-
-fn terminate(child: &std::process::Child) {
-    let pid = libc::pid_t::try_from(child.id()).unwrap();
-    // SAFETY: sends a signal to a child this test started and has not reaped.
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
 }
 
 #[tokio::test]

@@ -374,9 +374,7 @@ async fn an_import_stopped_by_sigterm_reports_and_a_second_run_completes_it() {
         assert!(std::time::Instant::now() < deadline, "the import never got going");
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    let pid = libc::pid_t::try_from(child.id()).unwrap();
-    // SAFETY: sends a signal to a child this test started and has not reaped.
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    super::support::terminate(&child);
     let output =
         tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap();
     let stderr = String::from_utf8(output.stderr).unwrap();

@@ -253,3 +253,10 @@ impl Run {
         self
     }
 }
+
+/// Sends SIGTERM to `child`, as Ctrl-C's sibling from a supervisor or CI.
+pub fn terminate(child: &Child) {
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    // SAFETY: sends a signal to a child this test started and has not reaped.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+}
